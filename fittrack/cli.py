@@ -1,0 +1,112 @@
+"""The `fittrack` command: one entry point, a subcommand per step.
+
+Subcommands import their service lazily, so `fittrack extract` does not pay
+for Celery or Streamlit, and `--help` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from fittrack.errors import FittrackError
+from fittrack.logs import configure_logging
+from fittrack.settings import get_settings
+
+log = logging.getLogger("fittrack")
+
+EXIT_BAD_INPUT = 2
+EXIT_NO_PERSON = 3
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from fittrack.errors import NoPersonError
+    from fittrack.extract import extract_video
+    from fittrack.labels import normalise_label
+    from fittrack.pose import PoseEstimator
+    from fittrack.table import write_rows
+
+    settings = get_settings()
+    output = Path(args.output or Path(args.video).with_suffix(".parquet").name)
+    sample_fps = settings.sample_fps if args.sample_fps is None else args.sample_fps
+    with PoseEstimator.from_settings(settings) as estimator, tqdm(
+        desc=Path(args.video).name, unit="frame", file=sys.stderr, disable=args.quiet
+    ) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        extraction = extract_video(
+            args.video,
+            estimator,
+            label=normalise_label(args.label) if args.label else None,
+            sample_fps=sample_fps,
+            visibility_threshold=settings.visibility_threshold,
+            on_progress=progress,
+        )
+    write_rows(extraction.rows, output)
+    rows = extraction.rows
+    log.info("wrote %d rows (%d with a person) to %s", len(rows), extraction.detected_frames, output)
+    try:
+        extraction.require_person()
+    except NoPersonError as error:
+        log.error("%s", error)
+        return EXIT_NO_PERSON
+    return 0
+
+
+def _add_extract(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("extract", help="pose landmarks and joint angles of one video")
+    parser.add_argument("video", help="video file (mp4, mov, avi, mkv, webm)")
+    parser.add_argument("-o", "--output", help="rows.parquet or rows.csv (default: VIDEO_NAME.parquet)")
+    parser.add_argument("--label", help="exercise shown in the video, stored with the rows")
+    parser.add_argument("--sample-fps", type=float, default=None,
+                        help="analyse at most N frames per second (0 = every frame; default from settings)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=_cmd_extract)
+
+
+def _service(module: str, adder: str) -> Callable[[argparse._SubParsersAction], None]:
+    """Lets a service package add its own subcommands without importing it for --help of others."""
+
+    def add(commands: argparse._SubParsersAction) -> None:
+        import importlib
+
+        getattr(importlib.import_module(module), adder)(commands)
+
+    return add
+
+
+SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_extract,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fittrack", description="Recognise gym exercises from video.")
+    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default from settings)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.log_level or get_settings().log_level)
+    try:
+        return int(args.handler(args) or 0)
+    except FittrackError as error:
+        log.error("%s", error)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        log.warning("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

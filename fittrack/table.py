@@ -1,0 +1,114 @@
+"""The angle-row table: one row per analysed frame of one video.
+
+Rows keep the raw landmarks (image and world, plus visibility) next to the
+angles, so features and angle definitions can change later without running
+pose estimation again. Parquet is the native format; CSV is what the
+original design exchanged, and both read back to the same columns.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from fittrack.angles import ANGLE_NAMES, ANGLES_VERSION
+from fittrack.errors import BadInputError
+from fittrack.landmarks import LANDMARK_NAMES, NUM_LANDMARKS, PoseLandmarks
+
+ID_COLUMNS = (
+    "video_id", "source", "label", "angles_version", "frame_index", "timestamp_ms",
+    "detected", "frame_width", "frame_height",
+)  # fmt: skip
+ANGLE_COLUMNS = ANGLE_NAMES
+VISIBILITY_COLUMNS = tuple(f"vis_{name}" for name in LANDMARK_NAMES)
+IMAGE_COLUMNS = tuple(f"img_{name}_{axis}" for name in LANDMARK_NAMES for axis in "xyz")
+WORLD_COLUMNS = tuple(f"world_{name}_{axis}" for name in LANDMARK_NAMES for axis in "xyz")
+ALL_COLUMNS = ID_COLUMNS + ANGLE_COLUMNS + VISIBILITY_COLUMNS + IMAGE_COLUMNS + WORLD_COLUMNS
+
+
+def build_rows(
+    *,
+    video_id: str,
+    source: str,
+    label: str | None,
+    frame_indices: Sequence[int],
+    timestamps_ms: Sequence[int],
+    poses: Sequence[PoseLandmarks | None],
+    angles: dict[str, np.ndarray],
+    width: int,
+    height: int,
+) -> pd.DataFrame:
+    """Assembles the table for one video; `poses[i]` is None where nobody was found."""
+    count = len(poses)
+    empty = PoseLandmarks.empty()
+    filled = [pose or empty for pose in poses]
+    image = np.stack([p.image for p in filled]) if count else np.zeros((0, NUM_LANDMARKS, 3))
+    world = np.stack([p.world for p in filled]) if count else np.zeros((0, NUM_LANDMARKS, 3))
+    visibility = np.stack([p.visibility for p in filled]) if count else np.zeros((0, NUM_LANDMARKS))
+    columns: dict[str, object] = {
+        "video_id": pd.Series([video_id] * count, dtype="string"),
+        "source": pd.Series([source] * count, dtype="string"),
+        "label": pd.Series([label] * count, dtype="string"),
+        "angles_version": np.full(count, ANGLES_VERSION, dtype=np.int16),
+        "frame_index": np.asarray(frame_indices, dtype=np.int32),
+        "timestamp_ms": np.asarray(timestamps_ms, dtype=np.int64),
+        "detected": np.array([pose is not None for pose in poses], dtype=bool),
+        "frame_width": np.full(count, width, dtype=np.int32),
+        "frame_height": np.full(count, height, dtype=np.int32),
+    }
+    for name in ANGLE_COLUMNS:
+        columns[name] = np.asarray(angles[name], dtype=np.float32)
+    columns.update(zip(VISIBILITY_COLUMNS, visibility.astype(np.float32).T, strict=True))
+    columns.update(zip(IMAGE_COLUMNS, image.reshape(count, -1).astype(np.float32).T, strict=True))
+    columns.update(zip(WORLD_COLUMNS, world.reshape(count, -1).astype(np.float32).T, strict=True))
+    return pd.DataFrame(columns, columns=list(ALL_COLUMNS))
+
+
+def landmark_arrays(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(image, world, visibility) arrays of shape (frames, 33, 3|3|-) from a table."""
+    count = len(rows)
+    image = rows[list(IMAGE_COLUMNS)].to_numpy(np.float64).reshape(count, NUM_LANDMARKS, 3)
+    world = rows[list(WORLD_COLUMNS)].to_numpy(np.float64).reshape(count, NUM_LANDMARKS, 3)
+    visibility = rows[list(VISIBILITY_COLUMNS)].to_numpy(np.float64)
+    return image, world, visibility
+
+
+def to_parquet_bytes(rows: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    rows.to_parquet(buffer, index=False, compression="zstd")
+    return buffer.getvalue()
+
+
+def from_parquet_bytes(data: bytes) -> pd.DataFrame:
+    return pd.read_parquet(io.BytesIO(data))
+
+
+def write_rows(rows: pd.DataFrame, path: str | Path) -> Path:
+    """Writes Parquet or CSV by the file's suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise BadInputError(str(path), f"unknown output format '{suffix}'", "use .parquet or .csv")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".parquet":
+            path.write_bytes(to_parquet_bytes(rows))
+        else:
+            rows.to_csv(path, index=False)
+    except OSError as error:
+        raise BadInputError(str(path), f"cannot be written: {error.strerror}",
+                            "choose a folder you can write to") from error
+    return path
+
+
+def read_rows(path: str | Path) -> pd.DataFrame:
+    """Reads a table written by `write_rows`, with the same dtypes from either format."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        rows = pd.read_csv(path, dtype={"video_id": "string", "source": "string", "label": "string"})
+        return rows.astype({"detected": bool})
+    return pd.read_parquet(path)

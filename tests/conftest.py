@@ -1,0 +1,65 @@
+"""Shared fixtures: the shared video set, generated bad inputs, one pose estimator.
+
+Real-service fixtures (Redis, moto's S3 server, Celery workers) live in
+`tests/services.py` and are imported here so every test module can use them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+VIDEOS = Path(os.environ.get("FITTRACK_TEST_VIDEOS", ROOT.parent / "shared" / "data" / "videos"))
+EXERCISES = ("deadlift", "hammer_curl", "pull_up", "push_up", "squat")
+
+
+def shared_video(relative: str) -> Path:
+    """A video of the shared set, or a skip that says where the set should be."""
+    path = VIDEOS / relative
+    if not path.exists():
+        pytest.skip(f"shared video set not found at {VIDEOS} (needs ../shared/data/videos beside the repo)")
+    return path
+
+
+def exercise_videos() -> list[Path]:
+    return sorted(p for cls in EXERCISES for p in (VIDEOS / cls).glob("*.mp4"))
+
+
+@pytest.fixture(scope="session")
+def estimator():
+    from fittrack.pose import PoseEstimator
+
+    with PoseEstimator() as pose:
+        yield pose
+
+
+def write_test_video(path: Path, frames: int = 12, size: tuple[int, int] = (160, 120), fps: float = 10.0,
+                     draw=None) -> Path:
+    """A small mp4 made with OpenCV: blank grey frames unless `draw(i, image)` paints them."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    assert writer.isOpened(), "OpenCV cannot write mp4v here"
+    for i in range(frames):
+        image = np.full((size[1], size[0], 3), 90, dtype=np.uint8)
+        if draw:
+            draw(i, image)
+        writer.write(image)
+    writer.release()
+    return path
+
+
+@pytest.fixture
+def bad_videos(tmp_path: Path) -> dict[str, Path]:
+    """One file per kind of bad input, each with the phrase its error must contain."""
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.mp4"
+    text.write_text("these are my workout notes, not a video\n" * 20)
+    good = write_test_video(tmp_path / "good.mp4", frames=30)
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    return {"empty (0 bytes)": empty, "not a video file": text, "truncated": truncated}
