@@ -83,7 +83,11 @@ def _service(module: str, adder: str) -> Callable[[argparse._SubParsersAction], 
     return add
 
 
-SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_extract,)
+SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    _add_extract,
+    _service("producer.cli", "add_commands"),
+    _service("workers.cli", "add_commands"),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

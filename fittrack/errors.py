@@ -11,16 +11,16 @@ class BadInputError(FittrackError):
     """The input itself is wrong; retrying the same bytes will fail again."""
 
     def __init__(self, source: str, problem: str, hint: str = "") -> None:
+        # args are exactly the constructor's, so Celery's result backend can
+        # rebuild the error (it calls cls(*args)) on the producer's side.
+        super().__init__(source, problem, hint)
         self.source = source
         self.problem = problem
         self.hint = hint
-        message = f"{source}: {problem}"
-        if hint:
-            message += f" ({hint})"
-        super().__init__(message)
 
-    def __reduce__(self):  # keeps the fields when Celery pickles the error
-        return (type(self), (self.source, self.problem, self.hint))
+    def __str__(self) -> str:
+        message = f"{self.source}: {self.problem}"
+        return f"{message} ({self.hint})" if self.hint else message
 
 
 class VideoError(BadInputError):
@@ -40,8 +40,12 @@ class PoseModelError(FittrackError):
 
 
 class StoreError(FittrackError):
-    """A store operation that failed for a reason other than bad input."""
+    """A store operation failed; permanent unless it is a TransientStoreError."""
 
 
-class StoreKeyMissing(StoreError, BadInputError):
+class TransientStoreError(StoreError):
+    """The store could not be reached or timed out; worth retrying with backoff."""
+
+
+class StoreKeyMissing(BadInputError):
     """A key the caller expected is not in the store."""

@@ -1,0 +1,104 @@
+"""What one extraction job does, without Celery: fetch, extract, store rows.
+
+The Celery task in `workers/tasks.py` is a thin wrapper around `run_extraction`
+so this logic is testable on its own and identical wherever it runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from fittrack.errors import FittrackError, VideoError
+from fittrack.extract import extract_video, file_sha256
+from fittrack.pose import PoseEstimator
+from fittrack.settings import Settings
+from fittrack.store import Store, rows_key
+from fittrack.table import to_parquet_bytes
+from fittrack.video import probe
+
+log = logging.getLogger(__name__)
+
+
+class JobTimeLimitError(FittrackError):
+    """A job ran past the time its video's length allows."""
+
+
+@dataclass(frozen=True)
+class ExtractionSummary:
+    video_key: str
+    video_id: str
+    rows_key: str
+    label: str | None
+    frames: int
+    detected_frames: int
+    duration_s: float
+    seconds: float
+    warning: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def time_budget_s(duration_s: float, settings: Settings) -> float:
+    """Soft time limit of a job: proportional to the video's length, with a floor."""
+    return max(settings.job_time_floor_seconds, duration_s * settings.job_time_per_video_second)
+
+
+def run_extraction(
+    store: Store,
+    video_key: str,
+    estimator: PoseEstimator,
+    settings: Settings,
+    *,
+    label: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ExtractionSummary:
+    """Downloads one video, extracts its rows and writes them as one Parquet object.
+
+    The rows object is keyed by the video's sha256 and written atomically, so
+    a redelivered job overwrites it with the same content: exactly one copy.
+    """
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="fittrack-job-") as folder:
+        local = Path(folder) / "video"
+        store.get_file(video_key, local)
+        video_id = file_sha256(local)
+        deadline = [started + settings.job_time_floor_seconds]
+
+        def progress(done: int, total: int) -> None:
+            if time.monotonic() > deadline[0]:
+                raise JobTimeLimitError(
+                    f"{video_key}: stopped after {time.monotonic() - started:.0f} s, past the time limit of "
+                    f"{deadline[0] - started:.0f} s for this video (raise FITTRACK_JOB_TIME_PER_VIDEO_SECOND)"
+                )
+            if on_progress:
+                on_progress(done, total)
+
+        info = probe(local)
+        if info.duration_s > settings.max_video_seconds:
+            raise VideoError(video_key, f"is {info.duration_s:.0f} s long, more than the limit of "
+                             f"{settings.max_video_seconds:.0f} s", "trim it or raise FITTRACK_MAX_VIDEO_SECONDS")
+        deadline[0] = started + time_budget_s(info.duration_s, settings)
+        extraction = extract_video(
+            local, estimator, label=label, sample_fps=settings.sample_fps,
+            visibility_threshold=settings.visibility_threshold, source=video_key, video_id=video_id,
+            on_progress=progress,
+        )
+    key = rows_key(video_id)
+    metadata = {"video-key": video_key, "label": label or "", "frames": str(len(extraction.rows))}
+    store.put_bytes(key, to_parquet_bytes(extraction.rows), metadata=metadata)
+    warning = "" if extraction.detected_frames else "no person detected in any frame"
+    summary = ExtractionSummary(
+        video_key=video_key, video_id=video_id, rows_key=key, label=label,
+        frames=len(extraction.rows), detected_frames=extraction.detected_frames,
+        duration_s=round(extraction.info.duration_s, 2), seconds=round(time.monotonic() - started, 2),
+        warning=warning,
+    )
+    log.info("extracted %s -> %s (%d frames, %d with a person, %.1f s)", video_key, key,
+             summary.frames, summary.detected_frames, summary.seconds)
+    return summary

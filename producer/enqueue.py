@@ -1,0 +1,121 @@
+"""One Celery job per stored video, never two for the same content, then follow them.
+
+Each job's id is derived from the video's sha256, and its result record is
+set to QUEUED before the message is sent. So a re-run can tell "waiting in the
+queue" from "never sent" (Celery itself says PENDING for both), skips videos
+whose rows already exist, and never queues a second job for the same video.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from celery import Celery
+from tqdm import tqdm
+
+from fittrack.dataset import label_of_key
+from fittrack.store import VIDEOS_PREFIX, Store, rows_key
+from workers.app import EXTRACT_TASK
+
+log = logging.getLogger(__name__)
+
+QUEUED = "QUEUED"
+ACTIVE_STATES = frozenset({QUEUED, "RECEIVED", "STARTED", "PROGRESS", "RETRY"})
+FINISHED_STATES = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
+
+
+@dataclass
+class EnqueueReport:
+    sent: dict[str, str] = field(default_factory=dict)  # video key -> job id
+    already_done: list[str] = field(default_factory=list)
+    already_queued: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        return (f"{len(self.sent)} jobs sent, {len(self.already_done)} videos already extracted, "
+                f"{len(self.already_queued)} already queued")
+
+    @property
+    def job_ids(self) -> dict[str, str]:
+        return {**self.sent, **self.already_queued}
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    video_key: str
+    job_id: str
+    state: str
+    reason: str = ""
+    result: dict | None = None
+
+
+def job_id_for(video_key: str, sha256: str | None) -> str:
+    """Same content, same job id (falls back to the key when no hash is stored)."""
+    return f"extract-{sha256 or hashlib.sha256(video_key.encode()).hexdigest()}"
+
+
+def enqueue_videos(app: Celery, store: Store, *, force: bool = False, prefix: str = VIDEOS_PREFIX) -> EnqueueReport:
+    report = EnqueueReport()
+    for key in store.list(prefix):
+        label = label_of_key(key)
+        info = store.head(key)
+        sha256 = info.metadata.get("sha256") if info else None
+        if not force and sha256 and store.exists(rows_key(sha256)):
+            report.already_done.append(key)
+            continue
+        job_id = job_id_for(key, sha256)
+        if not force and app.AsyncResult(job_id).state in ACTIVE_STATES:
+            report.already_queued[key] = job_id
+            continue
+        app.backend.store_result(job_id, {"video_key": key}, QUEUED)
+        app.send_task(EXTRACT_TASK, args=[key, label], task_id=job_id)
+        report.sent[key] = job_id
+    log.info("enqueue: %s", report.summary())
+    return report
+
+
+def job_outcome(app: Celery, video_key: str, job_id: str) -> JobOutcome:
+    result = app.AsyncResult(job_id)
+    state = result.state
+    if state == "FAILURE":
+        return JobOutcome(video_key, job_id, state, reason=str(result.result))
+    if state == "SUCCESS":
+        payload = result.result if isinstance(result.result, dict) else None
+        return JobOutcome(video_key, job_id, state, reason=(payload or {}).get("warning", ""), result=payload)
+    return JobOutcome(video_key, job_id, state)
+
+
+def follow_jobs(app: Celery, jobs: dict[str, str], *, poll_s: float = 0.5, timeout_s: float | None = None,
+                show_progress: bool = True) -> list[JobOutcome]:
+    """Polls the jobs until all have ended (or Ctrl-C / timeout, which leave them running)."""
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    outcomes: dict[str, JobOutcome] = {}
+    with tqdm(total=len(jobs), desc="jobs", unit="job", file=sys.stderr, disable=not show_progress) as bar:
+        try:
+            while True:
+                for key, job_id in jobs.items():
+                    if key not in outcomes or outcomes[key].state not in FINISHED_STATES:
+                        outcomes[key] = job_outcome(app, key, job_id)
+                counts = Counter("done" if o.state == "SUCCESS" else "failed" if o.state == "FAILURE"
+                                 else "pending" for o in outcomes.values())
+                bar.set_postfix(done=counts["done"], failed=counts["failed"], pending=counts["pending"])
+                bar.update(counts["done"] + counts["failed"] - bar.n)
+                if counts["pending"] == 0 or (deadline and time.monotonic() > deadline):
+                    break
+                time.sleep(poll_s)
+        except KeyboardInterrupt:
+            log.warning("stopped following; the jobs keep running on the workers")
+    return [outcomes[key] for key in jobs]
+
+
+def describe_outcomes(outcomes: list[JobOutcome]) -> str:
+    counts = Counter(o.state for o in outcomes)
+    lines = [f"jobs: {counts.get('SUCCESS', 0)} done, {counts.get('FAILURE', 0)} failed, "
+             f"{sum(v for k, v in counts.items() if k not in FINISHED_STATES)} pending"]
+    lines += [f"  FAILED {o.video_key}: {o.reason}" for o in outcomes if o.state == "FAILURE"]
+    lines += [f"  warning {o.video_key}: {o.reason}" for o in outcomes if o.state == "SUCCESS" and o.reason]
+    return "\n".join(lines)

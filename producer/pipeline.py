@@ -1,0 +1,75 @@
+"""`fittrack run`: the whole job on one machine, with the same parts as a cluster.
+
+Upload the dataset into the store, start worker processes, send one job per
+video, follow them, export the rows as one CSV, train and write the report.
+With the default settings this is the embedded mode (filesystem broker,
+sqlite results, local store); with FITTRACK_* pointing at Redis and S3 it
+drives a cluster, and `--workers 0` uses the workers already running there.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+
+from fittrack.collect import EXPORT_COLUMNS, load_rows
+from fittrack.settings import get_settings
+from fittrack.store import open_store
+from fittrack.table import write_rows
+from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs
+from producer.upload import upload_dataset
+from workers.app import create_app
+from workers.cli import worker_command
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def local_workers(count: int, log_file: Path):
+    """Starts `count` worker processes for the duration of the block, then stops them warmly."""
+    if count <= 0:
+        yield
+        return
+    env = dict(os.environ, FITTRACK_HOME=str(get_settings().home.resolve()))
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("ab") as output:
+        process = subprocess.Popen(worker_command(concurrency=count, name=f"run{os.getpid()}@%h"),
+                                   env=env, stdout=output, stderr=subprocess.STDOUT)
+    log.info("started %d worker processes (log: %s)", count, log_file)
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_pipeline(dataset: Path, out: Path, workers: int | None = None, train: bool = True) -> int:
+    settings = get_settings()
+    store = open_store(settings)
+    app = create_app(settings)
+    out.mkdir(parents=True, exist_ok=True)
+    log.info("store: %s, broker: %s", store.url, settings.resolved_broker_url())
+    print(f"upload: {upload_dataset(dataset, store).summary()}")
+    worker_count = os.cpu_count() or 1 if workers is None else workers
+    with local_workers(worker_count, out / "worker.log"):
+        report = enqueue_videos(app, store)
+        print(f"enqueue: {report.summary()}")
+        outcomes = follow_jobs(app, report.job_ids)
+    print(describe_outcomes(outcomes))
+    rows = load_rows(store, EXPORT_COLUMNS)
+    csv_path = write_rows(rows, out / "angles.csv")
+    print(f"export: {len(rows)} rows of {rows['video_id'].nunique()} videos -> {csv_path}")
+    if train:
+        from trainer.train import train_from_store
+
+        train_from_store(store, out / "exercise.model", settings=settings)
+    failed = [o for o in outcomes if o.state == "FAILURE"]
+    return 1 if failed and len(failed) == len(outcomes) else 0

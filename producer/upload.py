@@ -1,0 +1,45 @@
+"""Uploading a dataset folder (Kaggle layout) into the store, once per content."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from fittrack.dataset import scan_dataset
+from fittrack.extract import file_sha256
+from fittrack.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class UploadReport:
+    uploaded: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{len(self.uploaded)} uploaded, {len(self.unchanged)} unchanged"
+
+
+def upload_dataset(root: Path, store: Store, show_progress: bool = True) -> UploadReport:
+    """Puts every class video at videos/<class>/<file> with its sha256 as metadata.
+
+    A video whose stored sha256 matches the local file is not sent again, so a
+    re-run after adding a few files uploads only those.
+    """
+    report = UploadReport()
+    videos = scan_dataset(root)
+    for video in tqdm(videos, desc="upload", unit="video", file=sys.stderr, disable=not show_progress):
+        digest = file_sha256(video.path)
+        stored = store.head(video.key)
+        if stored and stored.metadata.get("sha256") == digest:
+            report.unchanged.append(video.key)
+            continue
+        store.put_file(video.key, video.path, metadata={"sha256": digest, "label": video.label})
+        report.uploaded.append(video.key)
+    log.info("upload to %s: %s", store.url, report.summary())
+    return report

@@ -1,0 +1,74 @@
+"""Celery tasks: thin wrappers that turn job messages into calls to the core package.
+
+Messages carry store keys only, never local paths: a worker on any machine
+fetches what it needs from the shared store. Bad input fails the job at once
+(no retry can fix the bytes); an unreachable store is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import lru_cache
+
+from celery import Task
+from celery.signals import worker_process_shutdown
+
+from fittrack.errors import TransientStoreError
+from fittrack.jobs import run_extraction
+from fittrack.pose import PoseEstimator
+from fittrack.settings import get_settings
+from fittrack.store import Store, open_store
+from workers.app import EXTRACT_TASK, app
+
+log = logging.getLogger(__name__)
+PROGRESS_STATE = "PROGRESS"
+_PROGRESS_INTERVAL_S = 0.5
+
+
+@lru_cache(maxsize=1)
+def pose_estimator() -> PoseEstimator:
+    """One landmarker per worker process, made on its first job (after the fork)."""
+    return PoseEstimator.from_settings(get_settings())
+
+
+@lru_cache(maxsize=1)
+def shared_store() -> Store:
+    return open_store(get_settings())
+
+
+@worker_process_shutdown.connect
+def _close_estimator(**_: object) -> None:
+    if pose_estimator.cache_info().currsize:
+        pose_estimator().close()
+
+
+def progress_reporter(task: Task):
+    """Reports frames done / total through the task state, at most twice a second."""
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= _PROGRESS_INTERVAL_S or done >= total:
+            last[0] = now
+            task.update_state(state=PROGRESS_STATE, meta={"done": done, "total": total})
+
+    return report
+
+
+@app.task(
+    name=EXTRACT_TASK,
+    bind=True,
+    autoretry_for=(TransientStoreError, ConnectionError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=get_settings().job_max_retries,
+)
+def extract_video(self: Task, video_key: str, label: str | None = None) -> dict:
+    """Pose angles of one stored video, written to the store as one Parquet object."""
+    summary = run_extraction(
+        shared_store(), video_key, pose_estimator(), get_settings(), label=label,
+        on_progress=progress_reporter(self),
+    )
+    return summary.as_dict()
