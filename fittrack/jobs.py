@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from fittrack.errors import FittrackError, VideoError
+from fittrack.errors import BadInputError, FittrackError, VideoError
 from fittrack.extract import extract_video, file_sha256
 from fittrack.pose import PoseEstimator
 from fittrack.settings import Settings
@@ -63,6 +63,15 @@ def run_extraction(
     The rows object is keyed by the video's sha256 and written atomically, so
     a redelivered job overwrites it with the same content: exactly one copy.
     """
+    try:
+        return _run_extraction(store, video_key, estimator, settings, label, on_progress)
+    except BadInputError as error:  # name the store key, not the worker's temporary file
+        if error.source == video_key:
+            raise
+        raise type(error)(video_key, error.problem, error.hint) from None
+
+
+def _run_extraction(store, video_key, estimator, settings, label, on_progress) -> ExtractionSummary:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fittrack-job-") as folder:
         local = Path(folder) / "video"

@@ -37,7 +37,7 @@ def _cmd_enqueue(args: argparse.Namespace) -> int:
     from workers.app import create_app
 
     app = create_app(get_settings())
-    report = enqueue_videos(app, _store(args), force=args.force)
+    report = enqueue_videos(app, _store(args), force=args.force, retry_failed=args.retry_failed)
     print(f"enqueue: {report.summary()}")
     if args.no_wait or not report.job_ids:
         return 0
@@ -78,6 +78,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
     enqueue = commands.add_parser("enqueue", help="send one extraction job per stored video and follow them")
     enqueue.add_argument("--force", action="store_true", help="redo videos that already have rows")
+    enqueue.add_argument("--retry-failed", action="store_true", help="send again the videos whose job failed")
     enqueue.add_argument("--no-wait", action="store_true", help="only send the jobs")
     _store_options(enqueue)
     enqueue.set_defaults(handler=_cmd_enqueue)

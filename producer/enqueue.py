@@ -34,10 +34,14 @@ class EnqueueReport:
     sent: dict[str, str] = field(default_factory=dict)  # video key -> job id
     already_done: list[str] = field(default_factory=list)
     already_queued: dict[str, str] = field(default_factory=dict)
+    already_failed: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
-        return (f"{len(self.sent)} jobs sent, {len(self.already_done)} videos already extracted, "
+        text = (f"{len(self.sent)} jobs sent, {len(self.already_done)} videos already extracted, "
                 f"{len(self.already_queued)} already queued")
+        if self.already_failed:
+            text += f", {len(self.already_failed)} failed before (--retry-failed to send them again)"
+        return text
 
     @property
     def job_ids(self) -> dict[str, str]:
@@ -58,7 +62,13 @@ def job_id_for(video_key: str, sha256: str | None) -> str:
     return f"extract-{sha256 or hashlib.sha256(video_key.encode()).hexdigest()}"
 
 
-def enqueue_videos(app: Celery, store: Store, *, force: bool = False, prefix: str = VIDEOS_PREFIX) -> EnqueueReport:
+def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_failed: bool = False,
+                   prefix: str = VIDEOS_PREFIX) -> EnqueueReport:
+    """Sends a job for each stored video that has no rows and no live job.
+
+    A video whose job failed is not sent again unless `retry_failed`: the job
+    id is tied to the content, so the same bytes would fail the same way.
+    """
     report = EnqueueReport()
     for key in store.list(prefix):
         label = label_of_key(key)
@@ -68,8 +78,12 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, prefix: st
             report.already_done.append(key)
             continue
         job_id = job_id_for(key, sha256)
-        if not force and app.AsyncResult(job_id).state in ACTIVE_STATES:
+        state = app.AsyncResult(job_id).state
+        if not force and state in ACTIVE_STATES:
             report.already_queued[key] = job_id
+            continue
+        if not (force or retry_failed) and state == "FAILURE":
+            report.already_failed[key] = job_id
             continue
         app.backend.store_result(job_id, {"video_key": key}, QUEUED)
         app.send_task(EXTRACT_TASK, args=[key, label], task_id=job_id)

@@ -63,3 +63,6 @@ def bad_videos(tmp_path: Path) -> dict[str, Path]:
     truncated = tmp_path / "truncated.mp4"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     return {"empty (0 bytes)": empty, "not a video file": text, "truncated": truncated}
+
+
+from .services import redis_url, s3_endpoint  # noqa: E402,F401  (fixtures for every module)
