@@ -86,6 +86,7 @@ def _service(module: str, adder: str) -> Callable[[argparse._SubParsersAction], 
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_extract,
     _service("producer.cli", "add_commands"),
+    _service("trainer.cli", "add_commands"),
     _service("workers.cli", "add_commands"),
 )
 

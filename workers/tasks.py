@@ -19,7 +19,7 @@ from fittrack.jobs import run_extraction
 from fittrack.pose import PoseEstimator
 from fittrack.settings import get_settings
 from fittrack.store import Store, open_store
-from workers.app import EXTRACT_TASK, app
+from workers.app import EXTRACT_TASK, TRAIN_TASK, app
 
 log = logging.getLogger(__name__)
 PROGRESS_STATE = "PROGRESS"
@@ -72,3 +72,17 @@ def extract_video(self: Task, video_key: str, label: str | None = None) -> dict:
         on_progress=progress_reporter(self),
     )
     return summary.as_dict()
+
+
+@app.task(name=TRAIN_TASK, bind=True)
+def train_model(self: Task, evaluate_first: bool = True) -> dict:
+    """Trains on the rows in the shared store; the model is written back to the store."""
+    import tempfile
+    from pathlib import Path
+
+    from trainer.train import train_from_store
+
+    with tempfile.TemporaryDirectory(prefix="fittrack-train-") as folder:
+        result = train_from_store(shared_store(), Path(folder) / "exercise.model", get_settings(),
+                                  evaluate_first=evaluate_first)
+    return {"model_key": get_settings().model_key, "sha256": result["sha256"], "metrics": result["metrics"]}

@@ -1,0 +1,96 @@
+"""The `.model` file: the fitted forest plus what is needed to trust it.
+
+It is a joblib pickle, so loading runs code from the file: load only models
+you trained yourself, from your own store. `load_model` checks the kind,
+format and feature versions and, when given one, the sha256 recorded at
+training time, and says clearly what is wrong otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+
+from fittrack.angles import ANGLES_VERSION
+from fittrack.errors import ModelFileError
+from fittrack.features import FEATURES_VERSION, WindowSpec
+
+MODEL_KIND = "fittrack-exercise-model"
+MODEL_FORMAT = 1
+_RETRAIN = "retrain it with `fittrack train`"
+
+
+@dataclass
+class ExerciseModel:
+    forest: object
+    threshold: float
+    classes: list[str]
+    feature_names: list[str]
+    window: WindowSpec
+    angles_version: int = ANGLES_VERSION
+    features_version: int = FEATURES_VERSION
+    library_versions: dict[str, str] = field(default_factory=dict)
+    training: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    kind: str = MODEL_KIND
+    format: int = MODEL_FORMAT
+
+
+def library_versions() -> dict[str, str]:
+    import mediapipe
+    import numpy
+    import pandas
+    import sklearn
+
+    import fittrack
+
+    return {"fittrack": fittrack.__version__, "scikit-learn": sklearn.__version__, "numpy": numpy.__version__,
+            "pandas": pandas.__version__, "mediapipe": mediapipe.__version__}
+
+
+def model_to_bytes(model: ExerciseModel) -> bytes:
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer, compress=3)
+    return buffer.getvalue()
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def model_from_bytes(data: bytes, source: str, expected_sha256: str | None = None) -> ExerciseModel:
+    if expected_sha256 and sha256_of(data) != expected_sha256:
+        raise ModelFileError(source, "does not match the sha256 recorded when it was trained",
+                             "it was changed or replaced; retrain or restore it")
+    try:
+        model = joblib.load(io.BytesIO(data))
+    except Exception as error:  # a corrupt pickle can raise almost anything
+        raise ModelFileError(source, f"is not a readable model file ({type(error).__name__})", _RETRAIN) from None
+    if not isinstance(model, ExerciseModel) or getattr(model, "kind", None) != MODEL_KIND:
+        raise ModelFileError(source, "is not a fittrack exercise model", "pass a .model written by fittrack train")
+    if model.format != MODEL_FORMAT or model.features_version != FEATURES_VERSION \
+            or model.angles_version != ANGLES_VERSION:
+        raise ModelFileError(
+            source,
+            f"was trained with angles v{model.angles_version} / features v{model.features_version}, "
+            f"this fittrack uses angles v{ANGLES_VERSION} / features v{FEATURES_VERSION}", _RETRAIN)
+    return model
+
+
+def save_model(model: ExerciseModel, path: Path) -> str:
+    """Writes the file and returns its sha256."""
+    data = model_to_bytes(model)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_bytes(data)
+    return sha256_of(data)
+
+
+def load_model(path: Path, expected_sha256: str | None = None) -> ExerciseModel:
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(str(path), "not found", "train one with `fittrack train` or pass --model")
+    return model_from_bytes(path.read_bytes(), str(path), expected_sha256)

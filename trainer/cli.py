@@ -1,0 +1,63 @@
+"""Trainer subcommands: `fittrack train` and `fittrack predict`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from fittrack.settings import get_settings
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from fittrack.store import open_store
+    from trainer.train import train_from_store
+
+    settings = get_settings()
+    if args.submit:
+        from workers.app import TRAIN_TASK, create_app
+
+        result = create_app(settings).send_task(TRAIN_TASK, kwargs={"evaluate_first": not args.no_eval})
+        print(f"training job {result.id} sent; the model will be at {settings.model_key} in the store")
+        return 0
+    train_from_store(open_store(settings, args.store), Path(args.output), settings,
+                     evaluate_first=not args.no_eval)
+    return 0
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from fittrack.extract import extract_video
+    from fittrack.model_file import load_model
+    from fittrack.pose import PoseEstimator
+    from fittrack.predict import predict_rows
+
+    settings = get_settings()
+    model = load_model(Path(args.model))
+    with PoseEstimator.from_settings(settings) as estimator:
+        extraction = extract_video(args.video, estimator, sample_fps=settings.sample_fps,
+                                   visibility_threshold=settings.visibility_threshold)
+    extraction.require_person()
+    prediction = predict_rows(model, extraction.rows)
+    if args.json:
+        json.dump(prediction.as_dict(), sys.stdout, indent=2)
+        print()
+        return 0
+    print(f"{args.video}: {prediction.display} ({100 * prediction.confidence:.0f}% confidence)")
+    for window in prediction.timeline.itertuples():
+        print(f"  {window.start_ms / 1000:6.1f}-{window.end_ms / 1000:5.1f} s  {window.label}")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    train = commands.add_parser("train", help="train the exercise model on all rows in the store, with a report")
+    train.add_argument("-o", "--output", default="out/exercise.model", help="where to write the .model file")
+    train.add_argument("--store", help="store URL (default from settings)")
+    train.add_argument("--no-eval", action="store_true", help="skip the leave-one-video-out evaluation")
+    train.add_argument("--submit", action="store_true", help="run training as a job on a worker instead")
+    train.set_defaults(handler=_cmd_train)
+    predict = commands.add_parser("predict", help="predict the exercise in one video")
+    predict.add_argument("video")
+    predict.add_argument("--model", default="out/exercise.model", help="a .model file from fittrack train")
+    predict.add_argument("--json", action="store_true", help="machine-readable output")
+    predict.set_defaults(handler=_cmd_predict)

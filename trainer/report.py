@@ -1,0 +1,67 @@
+"""The evaluation report next to the model: report.json, report.md, confusion.png."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _pct(value: float) -> str:
+    return "n/a" if value != value else f"{100 * value:.1f}%"
+
+
+def write_report(metrics: dict, training: dict, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.json").write_text(json.dumps({"metrics": metrics, "training": training}, indent=2))
+    _confusion_png(metrics, folder / "confusion.png")
+    (folder / "report.md").write_text(headline(metrics, training, markdown=True) + "\n")
+    return folder / "report.md"
+
+
+def headline(metrics: dict, training: dict, markdown: bool = False) -> str:
+    window, baseline = metrics["window"], metrics["frame_baseline"]
+    op, base_op = window["operating_point"], baseline["operating_point"]
+    lines = [
+        f"# Exercise model evaluation ({metrics['split']}, {metrics['videos']} videos)" if markdown else
+        f"evaluation ({metrics['split']}, {metrics['videos']} videos):",
+        "",
+        f"Training set: {training.get('videos_per_class')}",
+        f"Rejection threshold (chosen by grouped CV on training videos): {metrics['threshold']:.2f}",
+        "",
+        "| model | per item acc | per video acc | macro-F1 (video) | exercise videos right | negatives rejected |",
+        "|---|---|---|---|---|---|",
+        f"| windows ({training.get('window_ms')} ms) | {_pct(window['per_window']['accuracy'])} | "
+        f"{_pct(window['per_video']['accuracy'])} | {window['per_video']['macro_f1']:.3f} | "
+        f"{_pct(op['exercise_videos_correct'])} | {_pct(op['negatives_rejected'])} |",
+        f"| per frame (original design) | {_pct(baseline['per_frame']['accuracy'])} | "
+        f"{_pct(baseline['per_video']['accuracy'])} | {baseline['per_video']['macro_f1']:.3f} | "
+        f"{_pct(base_op['exercise_videos_correct'])} | {_pct(base_op['negatives_rejected'])} |",
+        "",
+        "Per class (window model, per video): "
+        + ", ".join(f"{c} P={v['precision']:.2f} R={v['recall']:.2f}"
+                    for c, v in window["per_video"]["per_class"].items()),
+    ]
+    return "\n".join(lines)
+
+
+def _confusion_png(metrics: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = metrics["window"]["confusion"]["labels"]
+    matrix = metrics["window"]["confusion"]["matrix"]
+    figure, axes = plt.subplots(figsize=(6, 5))
+    axes.imshow(matrix, cmap="Blues")
+    axes.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    axes.set_yticks(range(len(labels)), labels)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    for i, row in enumerate(matrix):
+        for j, count in enumerate(row):
+            axes.text(j, i, str(count), ha="center", va="center")
+    axes.set_title("Per-video confusion (leave-one-video-out)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
