@@ -8,6 +8,18 @@ import sys
 _HANDLER_NAME = "fittrack-stderr"
 
 
+class _CurrentStderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is now (pytest and tqdm swap it), never a closed old one."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Logs to stderr with times; stdout stays free for results (`--json`).
 
@@ -17,7 +29,7 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     if any(handler.get_name() == _HANDLER_NAME for handler in root.handlers):
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderrHandler()
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
     root.addHandler(handler)

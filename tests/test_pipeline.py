@@ -9,6 +9,7 @@ local store and two worker processes. Both run the same producer code.
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,7 +106,7 @@ def test_distributed_redis_and_s3_with_two_workers_and_flower(dataset, redis_url
     services = ServiceProcesses(tmp_path)
     flower_port = free_port()
     try:
-        services.start("flower", ["fittrack", "flower", "--port", str(flower_port)],
+        services.start("flower", [sys.executable, "-m", "fittrack", "flower", "--port", str(flower_port)],
                        service_env(env_settings, tmp_path / "flower-home"))
         flower = f"http://127.0.0.1:{flower_port}"
         wait_for(lambda: requests.get(f"{flower}/healthcheck", timeout=1).ok, 60, "flower")

@@ -1,0 +1,47 @@
+"""World or image landmarks for the joint angles? Measured, not assumed.
+
+Recomputes every angle from the stored landmarks both ways and runs the same
+leave-one-video-out evaluation of the window model on each (same threshold
+rule, same seeds). Needs extracted rows in a store (e.g. after `fittrack run`).
+
+Usage: python benchmarks/angle_source.py [--store URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", help="store URL (default from settings)")
+    args = parser.parse_args()
+    from fittrack.collect import load_rows
+    from fittrack.extract import recompute_angles
+    from fittrack.settings import get_settings
+    from fittrack.store import open_store
+    from fittrack.training import TrainParams, evaluate
+
+    rows = load_rows(open_store(get_settings(), args.store))
+    if rows.empty:
+        print("skipped: no rows in the store; run `fittrack run DATASET` first")
+        return 0
+    print(f"{rows['video_id'].nunique()} videos, {len(rows)} rows")
+    for source in ("world", "image"):
+        variant = rows.copy()
+        angles = recompute_angles(variant, source=source)
+        variant[angles.columns] = angles
+        metrics = evaluate(variant, TrainParams(baseline_trees=20))
+        op = metrics["window"]["operating_point"]
+        print(f"{source:5s} landmarks: per-video accuracy {metrics['window']['per_video']['accuracy']:.3f}, "
+              f"exercise videos right {op['exercise_videos_correct']:.3f}, "
+              f"negatives rejected {op['negatives_rejected']:.3f} (threshold {metrics['threshold']:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Jobs/s and frames/s with 1 and 2 workers, and the per-job overhead of Celery + store.
+
+In one run, on the same videos: (a) extraction alone, in this process, one
+video after another; (b) the whole job path (enqueue -> broker -> worker ->
+store download -> extraction -> Parquet upload -> result) with one worker
+process, then with two. Overhead per job = (b with 1 worker - a) / jobs.
+Uses the Redis at 127.0.0.1:6379 (database 14) when it answers, else the
+embedded filesystem broker; the store is a local folder.
+
+Usage: python benchmarks/worker_scaling.py [--videos N] [--sample-fps F]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "videos"
+sys.path.insert(0, str(ROOT))
+
+
+def pick_videos(count: int) -> list[Path]:
+    classes = ["squat", "push_up", "pull_up", "deadlift", "hammer_curl"]
+    per_class = [sorted((DATA / c).glob("*.mp4"), key=lambda p: p.stat().st_size) for c in classes]
+    picked = [videos[i] for i in range(max(len(v) for v in per_class)) for videos in per_class if i < len(videos)]
+    return picked[:count]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--videos", type=int, default=10)
+    parser.add_argument("--sample-fps", type=float, default=15.0)
+    args = parser.parse_args()
+    if not DATA.exists():
+        print(f"skipped: shared videos not found at {DATA}")
+        return 0
+    import redis
+
+    broker = "redis://127.0.0.1:6379/14"
+    try:
+        redis.Redis.from_url(broker).ping()
+    except Exception:
+        broker = ""
+    home = Path(tempfile.mkdtemp(prefix="fittrack-bench-"))
+    env = dict(os.environ, FITTRACK_HOME=str(home), FITTRACK_SAMPLE_FPS=str(args.sample_fps),
+               FITTRACK_BROKER_URL=broker, FITTRACK_RESULT_BACKEND=broker, PYTHONPATH=str(ROOT))
+    os.environ.update({k: v for k, v in env.items() if k.startswith("FITTRACK_")})
+
+    from fittrack.extract import extract_video
+    from fittrack.pose import PoseEstimator
+    from fittrack.settings import get_settings
+    from fittrack.store import ROWS_PREFIX, open_store
+    from producer.enqueue import enqueue_videos, follow_jobs
+    from workers.app import create_app
+
+    settings = get_settings()
+    store, app = open_store(settings), create_app(settings)
+    videos = pick_videos(args.videos)
+    dataset = home / "dataset"
+    for video in videos:
+        (dataset / video.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy(video, dataset / video.parent.name / video.name)
+    from producer.upload import upload_dataset
+
+    upload_dataset(dataset, store, show_progress=False)
+    print(f"broker: {settings.resolved_broker_url()}, videos: {len(videos)}, sample fps: {args.sample_fps}")
+
+    start = time.perf_counter()
+    frames = 0
+    with PoseEstimator.from_settings(settings) as estimator:
+        for video in videos:
+            frames += len(extract_video(video, estimator, sample_fps=args.sample_fps).rows)
+    alone = time.perf_counter() - start
+    print(f"extraction alone (1 process): {alone:.1f} s, {len(videos) / alone:.3f} jobs/s, {frames / alone:.1f} frames/s")
+
+    results = {}
+    for workers in (1, 2):
+        for key in list(store.list(ROWS_PREFIX)):
+            store.delete(key)
+        if broker:
+            redis.Redis.from_url(broker).flushdb()
+        else:
+            shutil.rmtree(home / "results.sqlite", ignore_errors=True)
+        worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--loglevel=WARNING",
+                                   f"--concurrency={workers}", "--hostname=bench@%h"],
+                                  env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not app.control.ping(timeout=0.5) and time.monotonic() < deadline:
+                pass
+            # Warm-up job: each worker process loads the pose model on its first job.
+            start = time.perf_counter()
+            report = enqueue_videos(app, store, force=True)
+            outcomes = follow_jobs(app, report.job_ids, poll_s=0.05, show_progress=False)
+            elapsed = time.perf_counter() - start
+        finally:
+            worker.terminate()
+            worker.wait(60)
+        done = [o for o in outcomes if o.state == "SUCCESS"]
+        job_frames = sum(o.result["frames"] for o in done)
+        results[workers] = elapsed
+        print(f"{workers} worker process(es): {elapsed:.1f} s, {len(done) / elapsed:.3f} jobs/s, "
+              f"{job_frames / elapsed:.1f} frames/s ({len(done)}/{len(outcomes)} jobs ok)")
+    print(f"scaling 2 vs 1 workers: {results[1] / results[2]:.2f}x")
+    print(f"overhead per job (1 worker vs extraction alone): {1000 * (results[1] - alone) / len(videos):.0f} ms")
+    shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
