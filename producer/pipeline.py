@@ -58,7 +58,7 @@ def run_pipeline(dataset: Path, out: Path, workers: int | None = None, train: bo
     out.mkdir(parents=True, exist_ok=True)
     log.info("store: %s, broker: %s", store.url, settings.resolved_broker_url())
     print(f"upload: {upload_dataset(dataset, store).summary()}")
-    worker_count = os.cpu_count() or 1 if workers is None else workers
+    worker_count = (os.cpu_count() or 1) if workers is None else workers
     with local_workers(worker_count, out / "worker.log"):
         report = enqueue_videos(app, store)
         print(f"enqueue: {report.summary()}")
