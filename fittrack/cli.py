@@ -88,6 +88,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _service("producer.cli", "add_commands"),
     _service("trainer.cli", "add_commands"),
     _service("workers.cli", "add_commands"),
+    _service("webapp.cli", "add_commands"),
 )
 
 

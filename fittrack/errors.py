@@ -49,3 +49,7 @@ class TransientStoreError(StoreError):
 
 class StoreKeyMissing(BadInputError):
     """A key the caller expected is not in the store."""
+
+
+class NoModelError(ModelFileError):
+    """No model has been trained into the store yet."""

@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from fittrack.errors import BadInputError, FittrackError, VideoError
-from fittrack.extract import extract_video, file_sha256
+from fittrack.extract import Extraction, extract_video, file_sha256
 from fittrack.pose import PoseEstimator
 from fittrack.settings import Settings
 from fittrack.store import Store, rows_key
@@ -63,41 +64,11 @@ def run_extraction(
     The rows object is keyed by the video's sha256 and written atomically, so
     a redelivered job overwrites it with the same content: exactly one copy.
     """
-    try:
-        return _run_extraction(store, video_key, estimator, settings, label, on_progress)
-    except BadInputError as error:  # name the store key, not the worker's temporary file
-        if error.source == video_key:
-            raise
-        raise type(error)(video_key, error.problem, error.hint) from None
-
-
-def _run_extraction(store, video_key, estimator, settings, label, on_progress) -> ExtractionSummary:
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="fittrack-job-") as folder:
-        local = Path(folder) / "video"
-        store.get_file(video_key, local)
+    with errors_named_by(video_key), fetched_video(store, video_key) as local:
         video_id = file_sha256(local)
-        deadline = [started + settings.job_time_floor_seconds]
-
-        def progress(done: int, total: int) -> None:
-            if time.monotonic() > deadline[0]:
-                raise JobTimeLimitError(
-                    f"{video_key}: stopped after {time.monotonic() - started:.0f} s, past the time limit of "
-                    f"{deadline[0] - started:.0f} s for this video (raise FITTRACK_JOB_TIME_PER_VIDEO_SECOND)"
-                )
-            if on_progress:
-                on_progress(done, total)
-
-        info = probe(local)
-        if info.duration_s > settings.max_video_seconds:
-            raise VideoError(video_key, f"is {info.duration_s:.0f} s long, more than the limit of "
-                             f"{settings.max_video_seconds:.0f} s", "trim it or raise FITTRACK_MAX_VIDEO_SECONDS")
-        deadline[0] = started + time_budget_s(info.duration_s, settings)
-        extraction = extract_video(
-            local, estimator, label=label, sample_fps=settings.sample_fps,
-            visibility_threshold=settings.visibility_threshold, source=video_key, video_id=video_id,
-            on_progress=progress,
-        )
+        extraction = extract_within_limits(local, video_key, estimator, settings, label=label,
+                                           video_id=video_id, on_progress=on_progress)
     key = rows_key(video_id)
     metadata = {"video-key": video_key, "label": label or "", "frames": str(len(extraction.rows))}
     store.put_bytes(key, to_parquet_bytes(extraction.rows), metadata=metadata)
@@ -111,3 +82,57 @@ def _run_extraction(store, video_key, estimator, settings, label, on_progress) -
     log.info("extracted %s -> %s (%d frames, %d with a person, %.1f s)", video_key, key,
              summary.frames, summary.detected_frames, summary.seconds)
     return summary
+
+
+@contextmanager
+def errors_named_by(video_key: str) -> Iterator[None]:
+    """Bad-input errors name the store key, not the worker's temporary file."""
+    try:
+        yield
+    except BadInputError as error:
+        if error.source == video_key:
+            raise
+        raise type(error)(video_key, error.problem, error.hint) from None
+
+
+@contextmanager
+def fetched_video(store: Store, video_key: str) -> Iterator[Path]:
+    """The stored video as a local temporary file, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="fittrack-job-") as folder:
+        local = Path(folder) / "video"
+        store.get_file(video_key, local)
+        yield local
+
+
+def extract_within_limits(
+    local: Path,
+    video_key: str,
+    estimator: PoseEstimator,
+    settings: Settings,
+    *,
+    label: str | None,
+    video_id: str,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Extraction:
+    """`extract_video` with the job's limits: a longest accepted video and a soft time budget."""
+    started = time.monotonic()
+    info = probe(local)
+    if info.duration_s > settings.max_video_seconds:
+        raise VideoError(video_key, f"is {info.duration_s:.0f} s long, more than the limit of "
+                         f"{settings.max_video_seconds:.0f} s", "trim it or raise FITTRACK_MAX_VIDEO_SECONDS")
+    deadline = started + time_budget_s(info.duration_s, settings)
+
+    def progress(done: int, total: int) -> None:
+        if time.monotonic() > deadline:
+            raise JobTimeLimitError(
+                f"{video_key}: stopped after {time.monotonic() - started:.0f} s, past the time limit of "
+                f"{deadline - started:.0f} s for this video (raise FITTRACK_JOB_TIME_PER_VIDEO_SECOND)"
+            )
+        if on_progress:
+            on_progress(done, total)
+
+    return extract_video(
+        local, estimator, label=label, sample_fps=settings.sample_fps,
+        visibility_threshold=settings.visibility_threshold, source=video_key, video_id=video_id,
+        on_progress=progress,
+    )

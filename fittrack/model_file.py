@@ -16,7 +16,7 @@ from pathlib import Path
 import joblib
 
 from fittrack.angles import ANGLES_VERSION
-from fittrack.errors import ModelFileError
+from fittrack.errors import ModelFileError, NoModelError
 from fittrack.features import FEATURES_VERSION, WindowSpec
 
 MODEL_KIND = "fittrack-exercise-model"
@@ -94,3 +94,21 @@ def load_model(path: Path, expected_sha256: str | None = None) -> ExerciseModel:
     if not path.is_file():
         raise ModelFileError(str(path), "not found", "train one with `fittrack train` or pass --model")
     return model_from_bytes(path.read_bytes(), str(path), expected_sha256)
+
+
+def model_from_store(store, key: str) -> tuple[ExerciseModel, str]:
+    """The trained model at `key` of the user's own store, checked against its recorded sha256.
+
+    Returns the model and its sha256. The file is a pickle: it is only ever
+    loaded from the configured store, and only if its hash matches the one the
+    trainer recorded next to it.
+    """
+    info = store.head(key)
+    if info is None:
+        raise NoModelError(f"{store.url}/{key}", "no model has been trained yet",
+                           "run `fittrack train` (or `fittrack train --submit`) first")
+    expected = info.metadata.get("sha256")
+    if not expected:
+        raise ModelFileError(f"{store.url}/{key}", "has no sha256 recorded by the trainer",
+                             "retrain it with `fittrack train` so it can be verified")
+    return model_from_bytes(store.get_bytes(key), f"{store.url}/{key}", expected), expected

@@ -61,7 +61,11 @@ class Frame:
 
 def looks_like_video_container(path: Path) -> bool:
     with path.open("rb") as handle:
-        head = handle.read(16)
+        return starts_like_video(handle.read(16))
+
+
+def starts_like_video(head: bytes) -> bool:
+    """True when the first bytes are those of a container FFmpeg reads as video."""
     return any(head[offset : offset + len(magic)] == magic for offset, magic in _CONTAINER_SIGNATURES)
 
 

@@ -14,12 +14,14 @@ from functools import lru_cache
 from celery import Task
 from celery.signals import worker_process_shutdown
 
-from fittrack.errors import TransientStoreError
+from fittrack.analysis import run_analysis
+from fittrack.errors import NoModelError, TransientStoreError
 from fittrack.jobs import run_extraction
+from fittrack.model_file import ExerciseModel, model_from_store
 from fittrack.pose import PoseEstimator
 from fittrack.settings import get_settings
 from fittrack.store import Store, open_store
-from workers.app import EXTRACT_TASK, TRAIN_TASK, app
+from workers.app import ANALYSE_TASK, EXTRACT_TASK, TRAIN_TASK, app
 
 log = logging.getLogger(__name__)
 PROGRESS_STATE = "PROGRESS"
@@ -47,11 +49,11 @@ def progress_reporter(task: Task):
     """Reports frames done / total through the task state, at most twice a second."""
     last = [0.0]
 
-    def report(done: int, total: int) -> None:
+    def report(done: int, total: int, stage: str = "pose") -> None:
         now = time.monotonic()
         if now - last[0] >= _PROGRESS_INTERVAL_S or done >= total:
             last[0] = now
-            task.update_state(state=PROGRESS_STATE, meta={"done": done, "total": total})
+            task.update_state(state=PROGRESS_STATE, meta={"done": done, "total": total, "stage": stage})
 
     return report
 
@@ -72,6 +74,43 @@ def extract_video(self: Task, video_key: str, label: str | None = None) -> dict:
         on_progress=progress_reporter(self),
     )
     return summary.as_dict()
+
+
+_models: dict[str, ExerciseModel] = {}
+
+
+def current_model() -> tuple[ExerciseModel, str] | NoModelError:
+    """The store's model, loaded again only when its recorded sha256 changes (a retrain)."""
+    store, key = shared_store(), get_settings().model_key
+    info = store.head(key)
+    if info is None:
+        return NoModelError(f"{store.url}/{key}", "no model has been trained yet", "run `fittrack train`")
+    sha = info.metadata.get("sha256", "")
+    if sha not in _models:
+        _models.clear()
+        _models[sha] = model_from_store(store, key)[0]
+    return _models[sha], sha
+
+
+@app.task(
+    name=ANALYSE_TASK,
+    bind=True,
+    autoretry_for=(TransientStoreError, ConnectionError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=get_settings().job_max_retries,
+)
+def analyse_upload(self: Task, upload_key: str, upload_id: str) -> dict:
+    """A webapp upload: rows, prediction and annotated video, written under results/<upload_id>/."""
+    report = progress_reporter(self)
+
+    def staged(stage: str, done: int, total: int) -> None:
+        report(done, total, stage=stage)
+
+    result = run_analysis(shared_store(), upload_key, upload_id, pose_estimator(), get_settings(),
+                          current_model(), on_progress=staged)
+    return result.as_dict()
 
 
 @app.task(name=TRAIN_TASK, bind=True)

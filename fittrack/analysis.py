@@ -1,0 +1,127 @@
+"""What one webapp upload becomes: rows, a prediction and an annotated video, all in the store.
+
+The analysis job runs on a worker, never in the webapp process: the page only
+polls. Everything it produces goes under `results/<upload id>/`, so a shared
+link or a refreshed page finds it again from the store alone, and uploads
+never mix with the labelled training rows under `rows/`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fittrack.annotate import Caption, render_annotated_video
+from fittrack.collect import EXPORT_COLUMNS
+from fittrack.errors import NoModelError
+from fittrack.extract import file_sha256
+from fittrack.jobs import errors_named_by, extract_within_limits, fetched_video
+from fittrack.labels import OTHER, display_name
+from fittrack.model_file import ExerciseModel
+from fittrack.pose import PoseEstimator
+from fittrack.predict import Prediction, predict_rows
+from fittrack.settings import Settings
+from fittrack.store import Store
+from fittrack.table import to_parquet_bytes
+from fittrack.uploads import result_keys
+
+log = logging.getLogger(__name__)
+
+StageProgress = Callable[[str, int, int], None]
+"""Called with (stage, done, total); stages are "pose" then "render"."""
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    upload_id: str
+    video_key: str
+    video_id: str
+    frames: int
+    detected_frames: int
+    duration_s: float
+    seconds: float
+    prediction: dict | None  # Prediction.as_dict(), or None without a model
+    model_sha256: str
+    notice: str  # what the user should know: no model, no person
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"keys": result_keys(self.upload_id)}
+
+
+def _window_caption(prediction: Prediction | None) -> Callable[[int], list[str]]:
+    """The label of the window centred nearest to a moment: what the model sees right now."""
+    if prediction is None or prediction.timeline.empty:
+        return lambda _ms: []
+    timeline = prediction.timeline
+    centres = ((timeline["start_ms"] + timeline["end_ms"]) / 2).to_numpy(np.float64)
+    labels = timeline["label"].to_numpy()
+    classes = [c for c in timeline.columns if c not in ("start_ms", "end_ms", "label")]
+    best = timeline[classes].to_numpy(np.float64).max(axis=1)
+
+    def caption(ms: int) -> list[str]:
+        i = int(np.argmin(np.abs(centres - ms)))
+        return [f"now: {display_name(labels[i])} ({best[i]:.0%})"]
+
+    return caption
+
+
+def _headline(prediction: Prediction | None, notice: str) -> Caption:
+    if prediction is None:
+        return Caption(notice or "no exercise model yet")
+    if prediction.label == OTHER:
+        return Caption("not one of the five exercises")
+    return Caption(prediction.display, prediction.confidence)
+
+
+def run_analysis(
+    store: Store,
+    upload_key: str,
+    upload_id: str,
+    estimator: PoseEstimator,
+    settings: Settings,
+    model: tuple[ExerciseModel, str] | NoModelError,
+    on_progress: StageProgress | None = None,
+) -> AnalysisResult:
+    """Extracts, predicts (when a model exists), renders and stores the outputs of one upload."""
+    started = time.monotonic()
+    keys = result_keys(upload_id)
+    stage = (lambda name: (lambda done, total: on_progress(name, done, total))) if on_progress else \
+        (lambda name: None)
+    with errors_named_by(upload_key), fetched_video(store, upload_key) as local:
+        video_id = file_sha256(local)
+        extraction = extract_within_limits(local, upload_key, estimator, settings, label=None,
+                                           video_id=video_id, on_progress=stage("pose"))
+        rows = extraction.rows
+        prediction, model_sha, notice = None, "", ""
+        if isinstance(model, NoModelError):
+            notice = "no exercise model has been trained yet: run `fittrack train`"
+        else:
+            prediction = predict_rows(model[0], rows)
+            model_sha = model[1]
+        if extraction.detected_frames == 0:
+            notice = "no person was detected in this video: film the whole body in good light"
+        with tempfile.TemporaryDirectory(prefix="fittrack-render-") as folder:
+            annotated = render_annotated_video(
+                local, rows, Path(folder) / "annotated.mp4", sample_fps=settings.sample_fps,
+                visibility_threshold=settings.visibility_threshold, headline=_headline(prediction, notice),
+                caption_at=_window_caption(prediction), on_progress=stage("render"))
+            store.put_file(keys["video"], annotated, metadata={"content-type": "video/mp4"})
+    store.put_bytes(keys["rows"], to_parquet_bytes(rows))
+    store.put_bytes(keys["csv"], rows[list(EXPORT_COLUMNS)].to_csv(index=False).encode())
+    result = AnalysisResult(
+        upload_id=upload_id, video_key=upload_key, video_id=video_id, frames=len(rows),
+        detected_frames=extraction.detected_frames, duration_s=round(extraction.info.duration_s, 2),
+        seconds=round(time.monotonic() - started, 2),
+        prediction=prediction.as_dict() if prediction else None, model_sha256=model_sha, notice=notice,
+    )
+    store.put_bytes(keys["result"], json.dumps(result.as_dict(), indent=1).encode())
+    log.info("analysed %s in %.1f s: %s", upload_key, result.seconds,
+             prediction.label if prediction else notice)
+    return result

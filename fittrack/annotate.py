@@ -1,0 +1,146 @@
+"""The annotated video: skeleton, joint angles and the predicted exercise, as browser-playable H.264.
+
+Rendering is a second pass over the video, driven by the rows the first pass
+produced, so it needs no pose model and sees exactly what was stored. Only
+the analysed (sampled) frames are drawn, at the sampling rate: the overlay
+then never lags the picture, and a 15 fps result is plenty to watch form.
+
+OpenCV's own mp4 writer gives `mp4v`, which Chromium does not play; PyAV's
+libx264 with yuv420p and `+faststart` (index at the front) plays everywhere
+and starts before the whole file has arrived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pandas as pd
+
+from fittrack.angles import DISPLAY_ANGLES, JOINT_ANGLES
+from fittrack.landmarks import INDEX, LANDMARK_NAMES, SKELETON_EDGES
+from fittrack.table import IMAGE_COLUMNS, VISIBILITY_COLUMNS
+from fittrack.video import VideoReader
+
+MAX_OUTPUT_SIDE = 1280  # long side of the annotated video: enough to read angles, cheap to encode
+_VERTEX = {joint.name: joint.vertex for joint in JOINT_ANGLES}
+_BONE = (80, 220, 80)
+_JOINT = (255, 255, 255)
+_TEXT = (255, 255, 255)
+_PANEL = (20, 20, 20)
+_WARN = (255, 170, 40)
+
+
+@dataclass(frozen=True)
+class Caption:
+    """What the banner says at a moment: a label and an optional confidence."""
+
+    text: str
+    confidence: float | None = None
+
+    def render(self) -> str:
+        return self.text if self.confidence is None else f"{self.text}  {self.confidence:.0%}"
+
+
+CaptionAt = Callable[[int], list[str]]
+"""Extra banner lines for a timestamp in ms (e.g. the window's label, a rep counter)."""
+
+
+def output_size(width: int, height: int) -> tuple[int, int]:
+    """Even dimensions (yuv420p needs them), the long side at most MAX_OUTPUT_SIDE."""
+    scale = min(1.0, MAX_OUTPUT_SIDE / max(width, height))
+    return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
+
+
+def _text(image: np.ndarray, text: str, origin: tuple[int, int], scale: float, color=_TEXT) -> None:
+    thickness = max(1, int(round(scale * 2)))
+    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thickness + 2, cv2.LINE_AA)
+    cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, color, thickness, cv2.LINE_AA)
+
+
+def draw_pose(image: np.ndarray, row: pd.Series, visibility_threshold: float) -> None:
+    """Bones, joints and the main angles of one row, drawn in place on an RGB image."""
+    height, width = image.shape[:2]
+    points = row[list(IMAGE_COLUMNS)].to_numpy(np.float64).reshape(len(LANDMARK_NAMES), 3)[:, :2]
+    pixels = np.nan_to_num(points * (width, height), nan=-1).astype(np.int32)
+    visible = row[list(VISIBILITY_COLUMNS)].to_numpy(np.float64) >= visibility_threshold
+    line = max(2, width // 320)
+    for first, second in SKELETON_EDGES:
+        a, b = INDEX[first], INDEX[second]
+        if visible[a] and visible[b]:
+            cv2.line(image, tuple(pixels[a]), tuple(pixels[b]), _BONE, line, cv2.LINE_AA)
+    for i in np.flatnonzero(visible[11:]) + 11:  # body points; the face is left clean
+        cv2.circle(image, tuple(pixels[i]), line + 2, _JOINT, -1, cv2.LINE_AA)
+    scale = max(0.45, width / 1600)
+    for name in DISPLAY_ANGLES:
+        value = row.get(name)
+        vertex = INDEX[_VERTEX[name]]
+        if value is None or not np.isfinite(value) or not visible[vertex]:
+            continue
+        x, y = pixels[vertex]
+        _text(image, f"{value:.0f}", (int(x) + 8, int(y) - 8), scale)
+
+
+def draw_banner(image: np.ndarray, lines: list[str], warning: str = "") -> None:
+    """A dark strip across the top with the prediction (and a warning line, if any)."""
+    width = image.shape[1]
+    scale = max(0.5, width / 1400)
+    step = int(34 * scale) + 6
+    all_lines = [*lines, warning] if warning else lines
+    if not all_lines:
+        return
+    strip = image[: step * len(all_lines) + 10]
+    strip[:] = (strip * 0.35 + np.array(_PANEL) * 0.65).astype(np.uint8)
+    for i, text in enumerate(all_lines):
+        color = _WARN if warning and i == len(all_lines) - 1 else _TEXT
+        _text(image, text, (12, step * (i + 1)), scale, color)
+
+
+def render_annotated_video(
+    video_path: Path,
+    rows: pd.DataFrame,
+    output: Path,
+    *,
+    sample_fps: float,
+    visibility_threshold: float,
+    headline: Caption,
+    caption_at: CaptionAt | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Writes `output` (mp4, H.264, yuv420p, faststart) with the overlay for each analysed frame."""
+    by_index = rows.set_index("frame_index", drop=False)
+    reader = VideoReader(video_path, sample_fps=sample_fps)
+    width, height = output_size(reader.info.width, reader.info.height)
+    fps = Fraction(sample_fps).limit_denominator(1000) if sample_fps > 0 else \
+        Fraction(reader.info.fps or 30).limit_denominator(1000)
+    total = max(1, len(rows))
+    with av.open(str(output), mode="w", options={"movflags": "+faststart"}) as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height = width, height
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"preset": "veryfast", "crf": "23"}
+        stream.codec_context.time_base = Fraction(1, 1000)
+        last_pts = -1
+        for done, frame in enumerate(reader, start=1):
+            image = cv2.resize(frame.rgb, (width, height), interpolation=cv2.INTER_AREA)
+            row = by_index.loc[frame.index] if frame.index in by_index.index else None
+            detected = row is not None and bool(row["detected"])
+            if detected:
+                draw_pose(image, row, visibility_threshold)
+            extra = caption_at(frame.timestamp_ms) if caption_at else []
+            draw_banner(image, [headline.render(), *extra], "" if detected else "no person detected")
+            video_frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            video_frame.pts = last_pts = max(frame.timestamp_ms, last_pts + 1)
+            video_frame.time_base = Fraction(1, 1000)
+            for packet in stream.encode(video_frame):
+                container.mux(packet)
+            if on_progress and (done % 10 == 0 or done == total):
+                on_progress(done, total)
+        for packet in stream.encode():
+            container.mux(packet)
+    return output

@@ -1,0 +1,198 @@
+"""The fittrack page: upload a video, follow its job, watch the annotated result.
+
+Run with `fittrack webapp`. The page never analyses video itself: an upload
+becomes a job for the workers, and the page polls its state in a fragment,
+so a slow video never freezes the page and many people can use it at once.
+The job id lives in the URL (`?job=...`), so a refresh or a shared link
+shows the same job.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from fittrack.angles import DISPLAY_ANGLES
+from fittrack.errors import FittrackError
+from fittrack.labels import display_name
+from fittrack.uploads import (
+    VIDEO_TYPES,
+    JobStatus,
+    UploadError,
+    check_upload,
+    result_keys,
+    stored_display_name,
+)
+from webapp.backend import Backend, ServiceUnavailable, backend
+
+log = logging.getLogger("webapp")
+POLL_SECONDS = 1.0
+CHART_ANGLES = tuple(a for a in DISPLAY_ANGLES if a.endswith(("elbow", "knee", "hip")))
+
+
+def remember(job_id: str, name: str) -> None:
+    jobs: list[tuple[str, str]] = st.session_state.setdefault("jobs", [])
+    if job_id not in [j for j, _ in jobs]:
+        jobs.insert(0, (job_id, name))
+
+
+def open_job(job_id: str) -> None:
+    st.query_params["job"] = job_id
+
+
+def sidebar(api: Backend) -> None:
+    with st.sidebar:
+        st.header("Your jobs")
+        jobs = st.session_state.get("jobs", [])
+        if not jobs:
+            st.caption("Jobs you submit in this session are listed here.")
+        for job_id, name in jobs:
+            st.button(name, key=f"open-{job_id}", on_click=open_job, args=(job_id,), use_container_width=True)
+        st.divider()
+        st.caption(f"Store: {api.store.url}")
+
+
+def upload_form(api: Backend) -> None:
+    try:
+        missing_model = api.model_status()
+    except ServiceUnavailable as error:
+        st.error(str(error))
+        return
+    if missing_model:
+        st.warning(f"No exercise model yet: {missing_model}.")
+    limit = api.settings.upload_limit_mb
+    upload = st.file_uploader(f"A video of one exercise set (up to {limit} MB)", type=list(VIDEO_TYPES))
+    if not st.button("Process Video", type="primary", disabled=upload is None):
+        return
+    data = upload.getvalue()
+    try:
+        check_upload(upload.name, data, api.settings)
+        job_id = api.submit(upload.name, data)
+    except UploadError as error:
+        st.error(f"{error.source} {error.problem}: {error.hint}.")
+        return
+    except ServiceUnavailable as error:
+        st.error(str(error))
+        return
+    remember(job_id, upload.name)
+    open_job(job_id)
+    st.rerun()
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def follow(api: Backend, job_id: str) -> None:
+    """Re-runs on its own every POLL_SECONDS; the whole page re-runs once the job ends."""
+    try:
+        status = api.status(job_id)
+    except ServiceUnavailable as error:
+        st.error(str(error))
+        return
+    if status.finished:
+        st.rerun()
+    show_pending(status)
+
+
+def show_pending(status: JobStatus) -> None:
+    if status.state == "waiting":
+        st.warning(status.message)
+    elif status.state == "retrying":
+        st.info(status.message)
+    else:
+        st.info(status.message)
+    if status.state == "processing":
+        st.progress(status.fraction, text=status.message)
+
+
+def show_failure(api: Backend, job_id: str, status: JobStatus) -> None:
+    st.error(f"The analysis failed: {status.message}")
+    st.caption("Your upload is still in the store; retrying sends the same video to the workers again.")
+    if st.button("Retry", key="retry"):
+        try:
+            api.resubmit(job_id)
+        except ServiceUnavailable as error:
+            st.error(str(error))
+            return
+        st.rerun()
+
+
+def show_result(api: Backend, result: dict) -> None:
+    keys = result["keys"]
+    prediction = result.get("prediction")
+    name = stored_display_name(api.store, result["video_key"]) or "video"
+    if prediction:
+        st.subheader(f"{display_name(prediction['label'])}")
+        st.metric("Confidence", f"{prediction['confidence']:.0%}")
+    if result.get("notice"):
+        st.warning(result["notice"])
+    video = api.read(keys["video"])
+    st.video(video, format="video/mp4")
+    stem = name.rsplit(".", 1)[0]
+    st.download_button("Download annotated video", video, file_name=f"{stem}-annotated.mp4", mime="video/mp4")
+    csv = api.read(keys["csv"])
+    if prediction and prediction["timeline"]:
+        timeline = pd.DataFrame(prediction["timeline"])
+        classes = [c for c in timeline.columns if c not in ("start_ms", "end_ms", "label")]
+        timeline["time_s"] = (timeline["start_ms"] + timeline["end_ms"]) / 2000
+        st.caption("Class probability over time (per window)")
+        st.line_chart(timeline.set_index("time_s")[classes].rename(columns=display_name))
+    angles = pd.read_csv(io.BytesIO(csv))
+    if len(angles):
+        angles["time_s"] = angles["timestamp_ms"] / 1000
+        st.caption("Main joint angles over time (degrees)")
+        st.line_chart(angles.set_index("time_s")[list(CHART_ANGLES)])
+    st.download_button("Download angle rows (CSV)", csv, file_name=f"{stem}-angles.csv", mime="text/csv")
+    st.caption(f"{result['frames']} frames analysed, a person in {result['detected_frames']}; "
+               f"took {result['seconds']:.0f} s on the worker.")
+
+
+def stored_result(api: Backend, job_id: str) -> dict | None:
+    key = result_keys(job_id.removeprefix("analyse-"))["result"]
+    try:
+        return json.loads(api.store.get_bytes(key))
+    except FittrackError:
+        return None
+
+
+def show_job(api: Backend, job_id: str) -> None:
+    try:
+        status = api.status(job_id)
+    except ServiceUnavailable as error:
+        st.error(str(error))
+        return
+    if status.state == "done":
+        try:
+            show_result(api, status.result or stored_result(api, job_id) or {})
+        except ServiceUnavailable as error:
+            st.error(str(error))
+    elif status.state == "failed":
+        show_failure(api, job_id, status)
+    elif status.state == "unknown":
+        stored = stored_result(api, job_id)  # the queue forgets results after a week; the store does not
+        if stored:
+            show_result(api, stored)
+        else:
+            st.error(status.message)
+    else:
+        follow(api, job_id)
+
+
+def main() -> None:
+    st.set_page_config(page_title="fittrack", layout="centered")
+    st.title("fittrack")
+    st.caption("Which exercise is this? Upload a video; a worker finds the pose, the angles and the exercise.")
+    api = backend()
+    sidebar(api)
+    job_id = st.query_params.get("job")
+    if job_id:
+        remember(job_id, f"job {job_id.removeprefix('analyse-')[:8]}")
+        st.button("Analyse another video", on_click=lambda: st.query_params.clear())
+        show_job(api, job_id)
+    else:
+        upload_form(api)
+
+
+main()

@@ -1,0 +1,111 @@
+"""What the page talks to: the store and the Celery app, created once per process.
+
+Kept apart from the Streamlit script so the script reads as a page, and so
+every failure of a server the page depends on becomes one sentence that says
+what to do, never a stack trace (those go to the log).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import streamlit as st
+from celery import Celery
+
+from fittrack.errors import FittrackError, NoModelError, StoreError
+from fittrack.settings import Settings, get_settings
+from fittrack.store import Store, open_store
+from fittrack.uploads import QUEUED, JobStatus, analysis_job_id, describe_job, store_upload, upload_key
+from workers.app import ANALYSE_TASK, create_app
+
+log = logging.getLogger(__name__)
+
+
+class ServiceUnavailable(FittrackError):
+    """A server the page needs (broker, result backend, store) did not answer."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    settings: Settings
+    store: Store
+    app: Celery
+
+    def model_status(self) -> str:
+        """'' when a model is ready, else what the user should know."""
+        try:
+            info = self.store.head(self.settings.model_key)
+        except FittrackError as error:
+            log.warning("store check failed: %s", error)
+            raise ServiceUnavailable(store_message(self.settings)) from None
+        if info is None:
+            return NoModelError(self.settings.model_key, "no exercise model has been trained yet",
+                                "the video will be annotated with pose and angles only; "
+                                "run `fittrack train` to add exercise predictions").hint
+        return ""
+
+    def submit(self, name: str, data: bytes) -> str:
+        """Stores the upload and sends its analysis job; returns the job id."""
+        try:
+            upload_id, key = store_upload(self.store, name, data)
+        except (StoreError, OSError) as error:
+            log.exception("storing an upload failed")
+            raise ServiceUnavailable(store_message(self.settings)) from error
+        job_id = analysis_job_id(upload_id)
+        self.send(job_id, key, upload_id)
+        return job_id
+
+    def resubmit(self, job_id: str) -> None:
+        """Sends a failed job again, on the upload it left in the store."""
+        upload_id = job_id.removeprefix("analyse-")
+        self.send(job_id, upload_key(upload_id), upload_id)
+
+    def send(self, job_id: str, key: str, upload_id: str) -> None:
+        try:
+            self.app.backend.store_result(job_id, {"video_key": key, "submitted_at": time.time()}, QUEUED)
+            self.app.send_task(ANALYSE_TASK, args=[key, upload_id], task_id=job_id, retry=True,
+                               retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
+        except Exception as error:  # kombu/redis/sqlalchemy each raise their own
+            log.exception("sending job %s failed", job_id)
+            raise ServiceUnavailable(broker_message(self.settings)) from error
+
+    def status(self, job_id: str) -> JobStatus:
+        try:
+            result = self.app.AsyncResult(job_id)
+            return describe_job(result.state, result.info)
+        except Exception as error:
+            log.exception("reading the state of job %s failed", job_id)
+            raise ServiceUnavailable(broker_message(self.settings)) from error
+
+    def read(self, key: str) -> bytes:
+        try:
+            return self.store.get_bytes(key)
+        except FittrackError as error:
+            log.warning("reading %s failed: %s", key, error)
+            raise ServiceUnavailable(f"the result {key} could not be read from the store: {error}") from None
+
+
+def broker_message(settings: Settings) -> str:
+    return (f"Cannot reach the job queue ({_safe_url(settings.resolved_broker_url())}). Start it (Redis in the "
+            "cluster setup) or fix FITTRACK_BROKER_URL / FITTRACK_RESULT_BACKEND, then try again.")
+
+
+def store_message(settings: Settings) -> str:
+    return (f"Cannot reach the store ({_safe_url(settings.resolved_store_url())}). Check that it is running "
+            "and that FITTRACK_STORE_URL and the S3 credentials are right, then try again.")
+
+
+def _safe_url(url: str) -> str:
+    """A URL without its password, fit to show."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return url
+
+
+@st.cache_resource
+def backend() -> Backend:
+    settings = get_settings()
+    return Backend(settings, open_store(settings), create_app(settings))
