@@ -27,7 +27,7 @@ from fittrack.landmarks import INDEX, LANDMARK_NAMES, SKELETON_EDGES
 from fittrack.table import IMAGE_COLUMNS, VISIBILITY_COLUMNS
 from fittrack.video import VideoReader
 
-MAX_OUTPUT_SIDE = 1280  # long side of the annotated video: enough to read angles, cheap to encode
+MAX_OUTPUT_SIDE = 960  # long side of the annotated video: enough to read angles, cheap to encode
 _VERTEX = {joint.name: joint.vertex for joint in JOINT_ANGLES}
 _BONE = (80, 220, 80)
 _JOINT = (255, 255, 255)
@@ -63,12 +63,30 @@ def _text(image: np.ndarray, text: str, origin: tuple[int, int], scale: float, c
     cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, color, thickness, cv2.LINE_AA)
 
 
-def draw_pose(image: np.ndarray, row: pd.Series, visibility_threshold: float) -> None:
-    """Bones, joints and the main angles of one row, drawn in place on an RGB image."""
+@dataclass(frozen=True)
+class FramePose:
+    """What is drawn for one analysed frame: normalised points, their visibility, the shown angles."""
+
+    points: np.ndarray  # (33, 2) in [0, 1]
+    visible: np.ndarray  # (33,) bool
+    angles: dict[str, float]
+
+
+def frame_poses(rows: pd.DataFrame, visibility_threshold: float) -> dict[int, FramePose]:
+    """Per frame index, the pose to draw (frames without a person are left out)."""
+    detected = rows[rows["detected"].astype(bool)]
+    points = detected[list(IMAGE_COLUMNS)].to_numpy(np.float64).reshape(-1, len(LANDMARK_NAMES), 3)[:, :, :2]
+    visible = detected[list(VISIBILITY_COLUMNS)].to_numpy(np.float64) >= visibility_threshold
+    angles = detected[list(DISPLAY_ANGLES)].to_numpy(np.float64)
+    return {int(index): FramePose(points[i], visible[i], dict(zip(DISPLAY_ANGLES, angles[i], strict=True)))
+            for i, index in enumerate(detected["frame_index"].to_numpy())}
+
+
+def draw_pose(image: np.ndarray, pose: FramePose) -> None:
+    """Bones, joints and the main angles, drawn in place on an RGB image."""
     height, width = image.shape[:2]
-    points = row[list(IMAGE_COLUMNS)].to_numpy(np.float64).reshape(len(LANDMARK_NAMES), 3)[:, :2]
-    pixels = np.nan_to_num(points * (width, height), nan=-1).astype(np.int32)
-    visible = row[list(VISIBILITY_COLUMNS)].to_numpy(np.float64) >= visibility_threshold
+    pixels = np.nan_to_num(pose.points * (width, height), nan=-1).astype(np.int32)
+    visible = pose.visible
     line = max(2, width // 320)
     for first, second in SKELETON_EDGES:
         a, b = INDEX[first], INDEX[second]
@@ -77,10 +95,9 @@ def draw_pose(image: np.ndarray, row: pd.Series, visibility_threshold: float) ->
     for i in np.flatnonzero(visible[11:]) + 11:  # body points; the face is left clean
         cv2.circle(image, tuple(pixels[i]), line + 2, _JOINT, -1, cv2.LINE_AA)
     scale = max(0.45, width / 1600)
-    for name in DISPLAY_ANGLES:
-        value = row.get(name)
+    for name, value in pose.angles.items():
         vertex = INDEX[_VERTEX[name]]
-        if value is None or not np.isfinite(value) or not visible[vertex]:
+        if not np.isfinite(value) or not visible[vertex]:
             continue
         x, y = pixels[vertex]
         _text(image, f"{value:.0f}", (int(x) + 8, int(y) - 8), scale)
@@ -113,7 +130,7 @@ def render_annotated_video(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Writes `output` (mp4, H.264, yuv420p, faststart) with the overlay for each analysed frame."""
-    by_index = rows.set_index("frame_index", drop=False)
+    poses = frame_poses(rows, visibility_threshold)
     reader = VideoReader(video_path, sample_fps=sample_fps)
     width, height = output_size(reader.info.width, reader.info.height)
     fps = Fraction(sample_fps).limit_denominator(1000) if sample_fps > 0 else \
@@ -123,17 +140,16 @@ def render_annotated_video(
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height = width, height
         stream.pix_fmt = "yuv420p"
-        stream.options = {"preset": "veryfast", "crf": "23"}
+        stream.options = {"preset": "ultrafast", "crf": "23"}
         stream.codec_context.time_base = Fraction(1, 1000)
         last_pts = -1
         for done, frame in enumerate(reader, start=1):
-            image = cv2.resize(frame.rgb, (width, height), interpolation=cv2.INTER_AREA)
-            row = by_index.loc[frame.index] if frame.index in by_index.index else None
-            detected = row is not None and bool(row["detected"])
-            if detected:
-                draw_pose(image, row, visibility_threshold)
+            image = cv2.resize(frame.rgb, (width, height), interpolation=cv2.INTER_LINEAR)
+            pose = poses.get(frame.index)
+            if pose is not None:
+                draw_pose(image, pose)
             extra = caption_at(frame.timestamp_ms) if caption_at else []
-            draw_banner(image, [headline.render(), *extra], "" if detected else "no person detected")
+            draw_banner(image, [headline.render(), *extra], "" if pose is not None else "no person detected")
             video_frame = av.VideoFrame.from_ndarray(image, format="rgb24")
             video_frame.pts = last_pts = max(frame.timestamp_ms, last_pts + 1)
             video_frame.time_base = Fraction(1, 1000)

@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh test
+bash scripts/install_system.sh
 exec .venv/bin/python -m pytest "$@"

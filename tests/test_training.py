@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from fittrack.angles import ANGLE_NAMES
 from fittrack.errors import ModelFileError
 from fittrack.features import window_feature_names
 from fittrack.model_file import ExerciseModel, load_model, model_from_bytes, model_to_bytes, save_model
 from fittrack.predict import predict_rows
-from fittrack.training import LeaveOneGroupOut, TrainParams, _out_of_fold, evaluate, make_forest, train
 from fittrack.features import window_features
+from fittrack.training import LeaveOneGroupOut, _out_of_fold, evaluate, make_forest, train
 
-FAST = TrainParams(trees=30, baseline_trees=10, threshold_folds=2)
-
-
-def synthetic_rows(videos_per_class: int = 3, seconds: float = 6.0, fps: float = 10.0, seed: int = 0) -> pd.DataFrame:
-    """Each class moves a different joint at a different pace; 'other' barely moves."""
-    rng = np.random.default_rng(seed)
-    classes = {"squat": ("left_knee", 0.5), "hammer_curl": ("left_elbow", 0.8), "push_up": ("right_elbow", 0.4),
-               "other": ("left_hip", 0.0)}
-    tables = []
-    for label, (joint, hz) in classes.items():
-        for v in range(videos_per_class):
-            t = np.arange(0, seconds, 1 / fps)
-            table = pd.DataFrame({name: 150 + rng.normal(0, 3, len(t)) for name in ANGLE_NAMES})
-            table[joint] = 120 + 50 * np.sin(2 * np.pi * hz * t + v) + rng.normal(0, 3, len(t))
-            table["video_id"] = f"{label}-{v}"
-            table["label"] = label
-            table["timestamp_ms"] = (t * 1000).astype(np.int64)
-            table["frame_index"] = np.arange(len(t))
-            table["detected"] = True
-            tables.append(table)
-    return pd.concat(tables, ignore_index=True)
+from .synthetic import FAST, synthetic_rows
 
 
 def test_out_of_fold_never_has_a_video_on_both_sides():

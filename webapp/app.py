@@ -26,6 +26,7 @@ from fittrack.uploads import (
     check_upload,
     result_keys,
     stored_display_name,
+    upload_key,
 )
 from webapp.backend import Backend, ServiceUnavailable, backend
 
@@ -52,8 +53,6 @@ def sidebar(api: Backend) -> None:
             st.caption("Jobs you submit in this session are listed here.")
         for job_id, name in jobs:
             st.button(name, key=f"open-{job_id}", on_click=open_job, args=(job_id,), use_container_width=True)
-        st.divider()
-        st.caption(f"Store: {api.store.url}")
 
 
 def upload_form(api: Backend) -> None:
@@ -108,7 +107,9 @@ def show_pending(status: JobStatus) -> None:
 
 
 def show_failure(api: Backend, job_id: str, status: JobStatus) -> None:
-    st.error(f"The analysis failed: {status.message}")
+    key = upload_key(job_id.removeprefix("analyse-"))
+    name = stored_display_name(api.store, key) or "your video"
+    st.error(f"The analysis failed: {status.message.replace(key, name)}")
     st.caption("Your upload is still in the store; retrying sends the same video to the workers again.")
     if st.button("Retry", key="retry"):
         try:

@@ -17,7 +17,7 @@ def webapp_command(port: int = 8501, address: str = "0.0.0.0") -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
             f"--server.port={port}", f"--server.address={address}", "--server.headless=true",
             f"--server.maxUploadSize={settings.upload_limit_mb}", "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none"]
+            "--server.fileWatcherType=none", "--client.toolbarMode=minimal"]
 
 
 def _cmd_webapp(args: argparse.Namespace) -> int:

@@ -1,0 +1,73 @@
+"""The webapp in a real headless Chromium, on the embedded default, with a real worker.
+
+Streamlit renders only after its websocket connects, so every step waits on
+page content with a deadline; nothing sleeps a fixed time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import pytest
+
+from fittrack.settings import Settings
+from fittrack.store import LocalStore
+
+from .conftest import shared_video
+from .services import ROOT, ServiceProcesses, free_port, service_env, wait_for
+from .synthetic import store_synthetic_model
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "out" / "test-artifacts"
+
+
+@pytest.fixture
+def chromium():
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not installed (Debian package chromium; scripts/install_system.sh installs it)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    return playwright
+
+
+def test_upload_in_chromium_plays_the_annotated_video(chromium, tmp_path):
+    import requests
+
+    home = tmp_path / "home"
+    settings = Settings(home=home)
+    store_synthetic_model(LocalStore(home / "store"), settings.model_key)
+    env = service_env({"FITTRACK_SAMPLE_FPS": "10"}, home)
+    port = free_port()
+    services = ServiceProcesses(tmp_path)
+    try:
+        services.start("worker", [sys.executable, "-m", "fittrack", "worker", "--concurrency", "1"], env)
+        services.start("webapp", [sys.executable, "-m", "fittrack", "webapp", "--port", str(port),
+                                  "--address", "127.0.0.1"], env)
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: requests.get(f"{url}/_stcore/health", timeout=1).ok, 60, "the webapp")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with chromium.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1200, "height": 1600})
+            page = context.new_page()
+            page.goto(url)
+            page.get_by_text("Process Video").wait_for(timeout=60_000)
+            page.locator("input[type=file]").set_input_files(str(shared_video("squat/kaggle_squat_18.mp4")))
+            button = page.get_by_role("button", name="Process Video")
+            page.wait_for_function("() => [...document.querySelectorAll('button')].some("
+                                   "b => b.innerText.includes('Process Video') && !b.disabled)", timeout=60_000)
+            button.click()
+            page.wait_for_function(
+                "() => { const v = document.querySelector('video');"
+                " return v && v.readyState >= 2 && v.duration > 0; }", timeout=240_000)
+            duration = page.evaluate("() => document.querySelector('video').duration")
+            assert 3.0 < duration < 4.5, "the annotated video lasts as long as the 3.7 s upload"
+            assert "job=analyse-" in page.url, "the job id is in the address, so a link shows it again"
+            page.get_by_text("Download angle rows (CSV)").wait_for(timeout=30_000)
+            page.screenshot(path=str(ARTIFACTS / "webapp-result.png"), full_page=True)
+            browser.close()
+        assert (ARTIFACTS / "webapp-result.png").stat().st_size > 10_000
+    finally:
+        services.stop_all()

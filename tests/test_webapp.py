@@ -1,0 +1,181 @@
+"""The webapp's flows with Streamlit's AppTest: the real page script, a real Redis, real workers.
+
+AppTest runs the page in this process, so the settings it reads come from
+this process's environment (set per test); the workers are separate real
+processes sharing the broker and the store.
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from fittrack.settings import get_settings
+from fittrack.store import LocalStore
+from fittrack.uploads import describe_job
+
+from .conftest import shared_video, write_test_video
+from .services import ROOT, ServiceProcesses, service_env, start_worker, wait_for
+from .synthetic import store_synthetic_model
+
+APP = str(ROOT / "webapp" / "app.py")
+SHORT_SQUAT = "squat/kaggle_squat_18.mp4"  # 3.7 s
+
+
+@pytest.fixture
+def webapp_env(tmp_path, redis_url, monkeypatch):
+    """Settings for the page (this process) and for workers: Redis broker, local store."""
+    settings = {"FITTRACK_BROKER_URL": redis_url, "FITTRACK_RESULT_BACKEND": redis_url,
+                "FITTRACK_STORE_URL": (tmp_path / "store").as_uri(), "FITTRACK_UPLOAD_LIMIT_MB": "5"}
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("FITTRACK_HOME", str(tmp_path / "home"))
+    _fresh_caches()
+    yield settings
+    _fresh_caches()
+
+
+def _fresh_caches() -> None:
+    import streamlit as st
+
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def services(tmp_path):
+    processes = ServiceProcesses(tmp_path)
+    yield processes
+    processes.stop_all()
+
+
+def page() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=30).run()
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page says, in one string, for asserting on messages."""
+    parts = [e.value for kind in ("error", "warning", "info", "success", "markdown", "caption", "subheader")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader[0].set_value((name, data, "video/mp4"))
+    at.run()
+    next(b for b in at.button if b.label == "Process Video").click().run()
+    return at
+
+
+def job_of(at: AppTest) -> str:
+    value = at.query_params["job"]
+    return value[0] if isinstance(value, list) else value
+
+
+def test_no_model_is_explained_and_upload_form_is_shown(webapp_env):
+    at = page()
+    assert not at.exception
+    assert "No exercise model yet" in texts(at) and "fittrack train" in texts(at)
+    assert len(at.file_uploader) == 1
+    assert any(b.label == "Process Video" for b in at.button)
+
+
+def test_too_large_and_not_a_video_are_refused_before_any_job(webapp_env, tmp_path):
+    at = page()
+    upload(at, "huge.mp4", b"\x00\x00\x00\x20ftypisom" + b"\x00" * (6 * 2**20))
+    assert "more than the limit of 5 MB" in texts(at)
+    upload(at, "notes.mp4", b"these are my workout notes, not a video\n" * 50)
+    assert "notes.mp4 is not a video file" in texts(at)
+    assert "job" not in at.query_params, "nothing was submitted"
+    assert not list((tmp_path / "store").rglob("video")), "nothing was stored"
+
+
+def test_broker_unreachable_gives_a_plain_message(webapp_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("FITTRACK_BROKER_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setenv("FITTRACK_RESULT_BACKEND", "redis://127.0.0.1:1/0")
+    _fresh_caches()
+    at = page()
+    upload(at, "squat.mp4", shared_video(SHORT_SQUAT).read_bytes())
+    said = texts(at)
+    assert "Cannot reach the job queue" in said and "FITTRACK_BROKER_URL" in said
+    assert "Traceback" not in said
+    assert list((tmp_path / "store").rglob("video")), "the upload itself is kept in the store"
+
+
+def test_submit_pending_done_with_a_real_worker(webapp_env, services, tmp_path):
+    store = LocalStore(tmp_path / "store")
+    store_synthetic_model(store, get_settings().model_key)
+    at = page()
+    assert "No exercise model yet" not in texts(at)
+    upload(at, "my ../squat;rm -rf ~.mp4", shared_video(SHORT_SQUAT).read_bytes())
+    job_id = job_of(at)
+    assert job_id.startswith("analyse-")
+    assert "Queued: waiting for a worker" in texts(at), "no worker yet: the job waits in the queue"
+    keys = list(store.list("uploads/"))
+    assert keys == [f"uploads/{job_id.removeprefix('analyse-')}/video"], "the user's name is not in the key"
+
+    from workers.app import create_app
+
+    start_worker(services, create_app(get_settings()), "web-worker", service_env(webapp_env, tmp_path / "w"))
+    done = wait_for(lambda: describe_job(*_state(job_id)).state == "done", 180, "the analysis job")
+    assert done
+    at.run()
+    assert not at.exception
+    said = texts(at)
+    assert "frames analysed" in said
+    assert len(at.get("video")) == 1
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download annotated video", "Download angle rows (CSV)"]
+    annotated = store.get_bytes(f"results/{job_id.removeprefix('analyse-')}/annotated.mp4")
+    assert annotated[4:8] == b"ftyp" and b"avc1" in annotated[:64], "H.264 in mp4"
+    assert annotated.find(b"moov") < annotated.find(b"mdat"), "faststart: the index comes first"
+
+    shared = AppTest.from_file(APP, default_timeout=30)
+    shared.query_params["job"] = job_id
+    shared.run()
+    assert "frames analysed" in texts(shared), "a shared link shows the same job"
+
+
+def test_failed_job_shows_its_reason_and_can_be_retried(webapp_env, services, tmp_path):
+    good = write_test_video(tmp_path / "good.mp4", frames=40)
+    truncated = good.read_bytes()[: good.stat().st_size // 2]
+    at = page()
+    upload(at, "broken.mp4", truncated)
+    job_id = job_of(at)
+    from workers.app import create_app
+
+    start_worker(services, create_app(get_settings()), "web-worker", service_env(webapp_env, tmp_path / "w"))
+    wait_for(lambda: describe_job(*_state(job_id)).state == "failed", 120, "the job to fail")
+    at.run()
+    said = texts(at)
+    assert "The analysis failed: broken.mp4: video container is corrupt or truncated" in said
+    assert "Traceback" not in said
+    assert any(b.label == "Retry" for b in at.button)
+    store = LocalStore(tmp_path / "store")
+    assert store.exists(f"uploads/{job_id.removeprefix('analyse-')}/video"), "the upload is kept"
+
+
+def _state(job_id: str) -> tuple[str, object]:
+    from workers.app import create_app
+
+    result = create_app(get_settings()).AsyncResult(job_id)
+    return result.state, result.info
+
+
+def test_job_states_read_as_sentences():
+    assert describe_job("QUEUED", {"submitted_at": 1000.0}, now=1005.0).state == "queued"
+    waiting = describe_job("QUEUED", {"submitted_at": 1000.0}, now=1100.0)
+    assert waiting.state == "waiting" and "No worker has picked this job up in 100 s" in waiting.message
+    progress = describe_job("PROGRESS", {"done": 30, "total": 120, "stage": "render"})
+    assert progress.fraction == 0.25 and "Rendering" in progress.message
+    internal = describe_job("FAILURE", KeyError("secret internals"))
+    assert "internal error" in internal.message and "secret" not in internal.message
+    assert describe_job("PENDING", None).state == "unknown"
+
+
+def test_upload_names_are_display_text_only():
+    from fittrack.uploads import display_text
+
+    assert display_text("../../etc/passwd") == "passwd"
+    assert display_text("C:\\Users\\me\\squat.mp4") == "squat.mp4"
+    assert display_text("a\x00b\nc;rm -rf ~.mp4") == "abc;rm -rf ~.mp4"
