@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     upload_limit_mb: int = Field(200, description="Largest upload the webapp accepts.")
     mediapipe_logs: bool = Field(False, description="Show MediaPipe's native log output.")
 
+    worker_pin_cpus: bool = Field(
+        False, description="Pin each worker process to its own core (one `fittrack worker` per machine).")
     job_time_per_video_second: float = Field(3.0, description="Soft time limit per video second.")
     job_time_floor_seconds: float = Field(60.0, description="Smallest soft time limit of a job.")
     job_max_retries: int = Field(5, description="Retries for transient store/network errors.")

@@ -8,11 +8,12 @@ fetches what it needs from the shared store. Bad input fails the job at once
 from __future__ import annotations
 
 import logging
+import os
 import time
 from functools import lru_cache
 
 from celery import Task
-from celery.signals import worker_process_shutdown
+from celery.signals import worker_process_init, worker_process_shutdown
 
 from fittrack.analysis import run_analysis
 from fittrack.errors import NoModelError, TransientStoreError
@@ -37,6 +38,24 @@ def pose_estimator() -> PoseEstimator:
 @lru_cache(maxsize=1)
 def shared_store() -> Store:
     return open_store(get_settings())
+
+
+@worker_process_init.connect
+def _pin_to_one_core(**_: object) -> None:
+    """With FITTRACK_WORKER_PIN_CPUS, process i of this worker runs on core i only.
+
+    MediaPipe's inference is multi-threaded, so unpinned processes of one
+    worker compete for every core; pinned, each has a core to itself and N
+    processes come close to N times one.
+    """
+    if not get_settings().worker_pin_cpus or not hasattr(os, "sched_setaffinity"):
+        return
+    from billiard.process import current_process
+
+    cores = sorted(os.sched_getaffinity(0))
+    index = getattr(current_process(), "index", 0) or 0
+    os.sched_setaffinity(0, {cores[index % len(cores)]})
+    log.info("worker process %d pinned to core %d", index, cores[index % len(cores)])
 
 
 @worker_process_shutdown.connect
