@@ -35,6 +35,9 @@ def local_workers(count: int, log_file: Path):
         yield
         return
     env = dict(os.environ, FITTRACK_HOME=str(get_settings().home.resolve()))
+    # The only worker on this machine: one process per core, each on its own
+    # core, is 1.8x one process on 2 cores (docs/benchmarks.md).
+    env.setdefault("FITTRACK_WORKER_PIN_CPUS", "1" if count <= len(os.sched_getaffinity(0)) else "0")
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("ab") as output:
         process = subprocess.Popen(worker_command(concurrency=count, name=f"run{os.getpid()}@%h"),
