@@ -93,3 +93,16 @@ def test_unwritable_output_is_a_clear_error(tmp_path, caplog):
     (tmp_path / "file").write_text("x")
     assert main(["extract", str(video), "-o", str(tmp_path / "file" / "rows.csv"), "-q"]) == EXIT_BAD_INPUT
     assert "cannot be written" in caplog.text
+
+
+def test_parquet_round_trip_keeps_missing_labels_and_every_column():
+    from fittrack.table import from_parquet_bytes, to_parquet_bytes
+
+    from .synthetic import synthetic_rows
+
+    rows = synthetic_rows(videos_per_class=1).head(20).copy()
+    rows["label"] = pd.Series([None] * 10 + ["squat"] * 10, dtype="string")
+    back = from_parquet_bytes(to_parquet_bytes(rows))
+    assert list(back.columns) == list(rows.columns)
+    assert back["label"].isna().sum() == 10 and (back["label"].dropna() == "squat").all()
+    assert np.allclose(back["left_knee"], rows["left_knee"])
