@@ -1,7 +1,7 @@
 """World or image landmarks for the joint angles? Measured, not assumed.
 
 Recomputes every angle from the stored landmarks both ways and runs the same
-leave-one-video-out evaluation of the window model on each (same threshold
+leave-one-video-out evaluation of the window model on each (same operating-point
 rule, same seeds). Needs extracted rows in a store (e.g. after `fittrack run`).
 
 Usage: python benchmarks/angle_source.py [--store URL]
@@ -36,10 +36,10 @@ def main() -> int:
         angles = recompute_angles(variant, source=source)
         variant[angles.columns] = angles
         metrics = evaluate(variant, TrainParams(baseline_trees=20))
-        op = metrics["window"]["operating_point"]
+        op, point = metrics["window"]["rates"], metrics["operating_point"]
         print(f"{source:5s} landmarks: per-video accuracy {metrics['window']['per_video']['accuracy']:.3f}, "
               f"exercise videos right {op['exercise_videos_correct']:.3f}, "
-              f"negatives rejected {op['negatives_rejected']:.3f} (threshold {metrics['threshold']:.2f})")
+              f"negatives rejected {op['negatives_rejected']:.3f} (threshold {point['threshold']:.2f}, ratio {point['other_ratio']:.2f})")
     return 0
 
 

@@ -18,6 +18,7 @@ import joblib
 from fittrack.angles import ANGLES_VERSION
 from fittrack.errors import ModelFileError, NoModelError
 from fittrack.features import FEATURES_VERSION, WindowSpec
+from fittrack.training import OperatingPoint
 
 MODEL_KIND = "fittrack-exercise-model"
 MODEL_FORMAT = 1
@@ -27,7 +28,7 @@ _RETRAIN = "retrain it with `fittrack train`"
 @dataclass
 class ExerciseModel:
     forest: object
-    threshold: float
+    point: OperatingPoint
     classes: list[str]
     feature_names: list[str]
     window: WindowSpec

@@ -38,9 +38,9 @@ def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
         return Prediction(OTHER, 0.0, dict.fromkeys(classes, 0.0), empty)
     proba = pd.DataFrame(model.forest.predict_proba(windows[model.feature_names]), columns=classes)
     timeline = pd.concat([windows[["start_ms", "end_ms"]].reset_index(drop=True), proba], axis=1)
-    timeline["label"] = decide(proba, model.threshold).to_numpy()
+    timeline["label"] = decide(proba, model.point).to_numpy()
     mean = proba.mean()
-    label = decide(mean.to_frame().T, model.threshold).iloc[0]
+    label = decide(mean.to_frame().T, model.point).iloc[0]
     exercises = mean.drop(OTHER, errors="ignore")
     confidence = float(1.0 - exercises.max()) if label == OTHER else float(mean[label])
     return Prediction(label, confidence, mean.to_dict(), timeline)

@@ -5,10 +5,13 @@ split -> train -> evaluate, with no store or file I/O here (that is in
 video: the frames or windows of one video are never on both sides of a fold.
 
 "Not one of these": videos of other movements are an `other` class in
-training, and a video is also called `other` when its best exercise
-probability is below a rejection threshold. The threshold is chosen by
-grouped cross-validation on the training videos, then fixed, and the
-leave-one-video-out evaluation uses that fixed value.
+training, and a video is called `other` when its best exercise probability
+is below a threshold, or when `other` is more than `other_ratio` times as
+likely as the best exercise. That operating point is chosen on out-of-fold
+probabilities of grouped cross-validation. In the leave-one-video-out
+evaluation each held-out video is decided with the point chosen on the
+other videos' out-of-fold probabilities only, so its own outcome never
+picks the point it is judged by.
 """
 
 from __future__ import annotations
@@ -27,20 +30,40 @@ from fittrack.labels import EXERCISES, OTHER, exercise_or_other
 
 SEED = 0
 THRESHOLDS = tuple(np.round(np.arange(0.0, 0.71, 0.05), 2))
+OTHER_RATIOS = (0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """When a video is "not one of these" (see the module docstring)."""
+
+    threshold: float = 0.0
+    other_ratio: float = 1.0
 
 
 @dataclass(frozen=True)
 class TrainParams:
     trees: int = 300
-    min_samples_leaf: int = 2
+    cv_trees: int = 100  # forests that only choose the operating point: probabilities, not the final model
+    min_samples_leaf: int = 5
     window: WindowSpec = field(default_factory=WindowSpec)
     baseline_trees: int = 60
     threshold_folds: int = 4
 
 
-def make_forest(trees: int, min_samples_leaf: int = 1) -> RandomForestClassifier:
+MAX_SAMPLES_PER_TREE = 10_000
+
+
+def make_forest(trees: int, min_samples_leaf: int = 1, samples: int = 0) -> RandomForestClassifier:
+    """A forest on all cores; past MAX_SAMPLES_PER_TREE items each tree sees a bootstrap of that size.
+
+    Windows of one video are strongly correlated, so a tree learns little
+    more from 130,000 windows than from 10,000, while fitting time grows
+    with the sample: the cap keeps a million-row training under a minute.
+    """
     return RandomForestClassifier(
         n_estimators=trees, min_samples_leaf=min_samples_leaf, class_weight="balanced",
+        max_samples=MAX_SAMPLES_PER_TREE if samples > MAX_SAMPLES_PER_TREE else None,
         n_jobs=-1, random_state=SEED,
     )
 
@@ -52,12 +75,13 @@ def with_targets(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def decide(probabilities: pd.DataFrame, threshold: float) -> pd.Series:
-    """Video-level decision: the best exercise, unless `other` wins or confidence is below threshold."""
+def decide(probabilities: pd.DataFrame, point: OperatingPoint) -> pd.Series:
+    """Per row: the best exercise, or `other` when it is too unsure or `other` is much likelier."""
     exercises = probabilities.reindex(columns=list(EXERCISES), fill_value=0.0)
     best = exercises.idxmax(axis=1)
+    top = exercises.max(axis=1)
     other = probabilities.get(OTHER, pd.Series(0.0, index=probabilities.index))
-    rejected = (exercises.max(axis=1) < threshold) | (other > exercises.max(axis=1))
+    rejected = (top < point.threshold) | (other > point.other_ratio * top) | (probabilities.sum(axis=1) <= 0)
     return best.where(~rejected, OTHER)
 
 
@@ -81,22 +105,33 @@ def _out_of_fold(table: pd.DataFrame, features: list[str], splitter, make) -> tu
     return item_predictions, pd.concat(videos).fillna(0.0)
 
 
-def choose_threshold(windows: pd.DataFrame, params: TrainParams) -> float:
-    """Rejection threshold maximising (exercise accuracy + negatives rejected) / 2 in grouped CV."""
-    features = window_feature_names()
+def grouped_video_probabilities(windows: pd.DataFrame, params: TrainParams) -> tuple[pd.Series, pd.DataFrame]:
+    """Truth and out-of-fold mean probabilities per video from StratifiedGroupKFold (empty if too few)."""
     truth = windows.groupby("video_id")["label"].first()
     folds = min(params.threshold_folds, truth.value_counts().min())
     if folds < 2 or OTHER not in set(truth):
-        return 0.0
+        return truth.iloc[:0], pd.DataFrame()
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=SEED)
-    _, probabilities = _out_of_fold(windows, features, splitter,
-                                    lambda: make_forest(params.trees, params.min_samples_leaf))
-    truth = truth[probabilities.index]
-    scores = {t: _operating_point(truth, decide(probabilities, t))["balanced"] for t in THRESHOLDS}
-    return float(max(scores, key=lambda t: (round(scores[t], 6), -t)))
+    _, probabilities = _out_of_fold(windows, window_feature_names(), splitter,
+                                    lambda: make_forest(params.cv_trees, params.min_samples_leaf, len(windows)))
+    return truth[probabilities.index], probabilities
 
 
-def _operating_point(truth: pd.Series, decided: pd.Series) -> dict[str, float]:
+def best_point(truth: pd.Series, probabilities: pd.DataFrame) -> OperatingPoint:
+    """The point maximising (exercise videos right + negatives rejected) / 2; ties: the mildest."""
+    if probabilities.empty:
+        return OperatingPoint()
+    scores = {OperatingPoint(float(t), float(r)): round(_rates(truth, decide(probabilities, OperatingPoint(t, r)))
+                                          ["balanced"], 6)
+              for t in THRESHOLDS for r in OTHER_RATIOS}
+    return max(scores, key=lambda p: (scores[p], -p.threshold, -abs(p.other_ratio - 1.0)))
+
+
+def choose_operating_point(windows: pd.DataFrame, params: TrainParams) -> OperatingPoint:
+    return best_point(*grouped_video_probabilities(windows, params))
+
+
+def _rates(truth: pd.Series, decided: pd.Series) -> dict[str, float]:
     is_exercise = truth != OTHER
     exercise_accuracy = float((decided[is_exercise] == truth[is_exercise]).mean()) if is_exercise.any() else 0.0
     rejected = float((decided[~is_exercise] == OTHER).mean()) if (~is_exercise).any() else float("nan")
@@ -115,60 +150,66 @@ def _scores(truth: pd.Series, predicted: pd.Series, classes: list[str]) -> dict:
     }
 
 
-def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams(), threshold: float | None = None) -> dict:
+def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams()) -> dict:
     """Leave-one-video-out evaluation of the window model and the per-frame baseline."""
     rows = with_targets(rows)
     windows = window_features(rows, params.window)
-    threshold = choose_threshold(windows, params) if threshold is None else threshold
+    cv_truth, cv_probabilities = grouped_video_probabilities(windows, params)
     classes = sorted(set(windows["label"]))
     window_prediction, probabilities = _out_of_fold(
         windows, window_feature_names(), LeaveOneGroupOut(),
         lambda: make_forest(params.trees, params.min_samples_leaf))
     # Videos with no window (nobody detected) are answered "other", as predict does.
     truth = rows.groupby("video_id")["label"].first()
+    sources = rows.groupby("video_id")["source"].first() if "source" in rows else truth.index.to_series()
     probabilities = probabilities.reindex(truth.index, fill_value=0.0)
-    decided = decide(probabilities, threshold).where(probabilities.sum(axis=1) > 0, OTHER)
+    points = {vid: best_point(cv_truth.drop(vid, errors="ignore"), cv_probabilities.drop(vid, errors="ignore"))
+              for vid in truth.index}
+    decided = pd.Series({vid: decide(probabilities.loc[[vid]], points[vid]).iloc[0] for vid in truth.index})
+    decided = decided[truth.index]
+    final_point = best_point(cv_truth, cv_probabilities)
 
     frames = rows[rows["detected"].astype(bool)].reset_index(drop=True)
     frame_prediction, frame_video_proba = _out_of_fold(
         frames, frame_feature_names(), LeaveOneGroupOut(), lambda: make_forest(params.baseline_trees))
     frame_truth = frames.groupby("video_id")["label"].first()[frame_video_proba.index]
-    frame_decided = decide(frame_video_proba, 0.0)
+    frame_decided = decide(frame_video_proba, OperatingPoint())
 
     return {
         "split": "leave-one-video-out",
-        "threshold": threshold,
+        "operating_point": {"threshold": final_point.threshold, "other_ratio": final_point.other_ratio,
+                            "held_out_videos_with_this_point": sum(p == final_point for p in points.values())},
         "videos": int(len(truth)),
         "window": {
             "per_window": _scores(windows["label"], window_prediction, classes),
             "per_video": _scores(truth, decided, classes),
-            "operating_point": _operating_point(truth, decided),
+            "rates": _rates(truth, decided),
             "confusion": {"labels": classes,
                           "matrix": confusion_matrix(truth, decided, labels=classes).tolist()},
-            "videos": {vid: {"truth": truth[vid], "predicted": decided[vid],
+            "videos": {vid: {"truth": truth[vid], "predicted": decided[vid], "source": sources[vid],
                              "confidence": float(probabilities.loc[vid].max())} for vid in truth.index},
         },
         "frame_baseline": {
             "per_frame": _scores(frames["label"], frame_prediction, classes),
             "per_video": _scores(frame_truth, frame_decided, classes),
-            "operating_point": _operating_point(frame_truth, frame_decided),
+            "rates": _rates(frame_truth, frame_decided),
         },
     }
 
 
-def train(rows: pd.DataFrame, params: TrainParams = TrainParams(), threshold: float | None = None
-          ) -> tuple[RandomForestClassifier, float, pd.DataFrame]:
-    """The final window model on every video, and the rejection threshold it uses."""
+def train(rows: pd.DataFrame, params: TrainParams = TrainParams()
+          ) -> tuple[RandomForestClassifier, OperatingPoint, pd.DataFrame]:
+    """The final window model on every video, and the operating point it uses."""
     rows = with_targets(rows)
     windows = window_features(rows, params.window)
     if windows.empty or windows["label"].nunique() < 2:
         from fittrack.errors import FittrackError
 
         raise FittrackError("need windows of at least two classes to train; extract more videos first")
-    threshold = choose_threshold(windows, params) if threshold is None else threshold
-    model = make_forest(params.trees, params.min_samples_leaf).fit(windows[window_feature_names()],
+    point = choose_operating_point(windows, params)
+    model = make_forest(params.trees, params.min_samples_leaf, len(windows)).fit(windows[window_feature_names()],
                                                                     windows["label"])
-    return model, threshold, windows
+    return model, point, windows
 
 
 def training_summary(windows: pd.DataFrame) -> dict:

@@ -10,7 +10,7 @@ from fittrack.features import window_feature_names
 from fittrack.model_file import ExerciseModel, model_to_bytes, sha256_of
 from fittrack.training import TrainParams, train
 
-FAST = TrainParams(trees=30, baseline_trees=10, threshold_folds=2)
+FAST = TrainParams(trees=30, cv_trees=20, baseline_trees=10, threshold_folds=2)
 
 
 def synthetic_rows(videos_per_class: int = 3, seconds: float = 6.0, fps: float = 10.0, seed: int = 0) -> pd.DataFrame:
@@ -35,8 +35,8 @@ def synthetic_rows(videos_per_class: int = 3, seconds: float = 6.0, fps: float =
 
 def store_synthetic_model(store, key: str) -> str:
     """Trains on synthetic rows and writes the model to `key` as the trainer does; returns its sha256."""
-    forest, threshold, _ = train(synthetic_rows(), FAST)
-    model = ExerciseModel(forest=forest, threshold=threshold, classes=list(forest.classes_),
+    forest, point, _ = train(synthetic_rows(), FAST)
+    model = ExerciseModel(forest=forest, point=point, classes=list(forest.classes_),
                           feature_names=window_feature_names(), window=FAST.window)
     data = model_to_bytes(model)
     store.put_bytes(key, data, metadata={"sha256": sha256_of(data)})

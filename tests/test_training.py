@@ -9,7 +9,7 @@ from fittrack.features import window_feature_names
 from fittrack.model_file import ExerciseModel, load_model, model_from_bytes, model_to_bytes, save_model
 from fittrack.predict import predict_rows
 from fittrack.features import window_features
-from fittrack.training import LeaveOneGroupOut, _out_of_fold, evaluate, make_forest, train
+from fittrack.training import LeaveOneGroupOut, OperatingPoint, _out_of_fold, evaluate, make_forest, train
 
 from .synthetic import FAST, synthetic_rows
 
@@ -42,8 +42,8 @@ def test_evaluation_beats_chance_on_held_out_videos():
 
 def test_saved_model_round_trips_and_predicts(tmp_path):
     rows = synthetic_rows()
-    forest, threshold, windows = train(rows, FAST)
-    model = ExerciseModel(forest=forest, threshold=threshold, classes=list(forest.classes_),
+    forest, point, windows = train(rows, FAST)
+    model = ExerciseModel(forest=forest, point=point, classes=list(forest.classes_),
                           feature_names=window_feature_names(), window=FAST.window)
     digest = save_model(model, tmp_path / "m.model")
     loaded = load_model(tmp_path / "m.model", expected_sha256=digest)
@@ -63,7 +63,7 @@ def test_bad_model_files_get_specific_errors(tmp_path):
     joblib.dump({"some": "dict"}, tmp_path / "dict.model")
     with pytest.raises(ModelFileError, match="not a fittrack exercise model"):
         load_model(tmp_path / "dict.model")
-    old = ExerciseModel(forest=None, threshold=0, classes=[], feature_names=[], window=FAST.window,
+    old = ExerciseModel(forest=None, point=OperatingPoint(), classes=[], feature_names=[], window=FAST.window,
                         features_version=0)
     with pytest.raises(ModelFileError, match="features v0"):
         model_from_bytes(model_to_bytes(old), "old.model")
@@ -71,3 +71,39 @@ def test_bad_model_files_get_specific_errors(tmp_path):
         model_from_bytes(model_to_bytes(old), "old.model", expected_sha256="0" * 64)
     with pytest.raises(ModelFileError, match="not found"):
         load_model(tmp_path / "missing.model")
+
+
+def test_train_submit_runs_on_a_real_worker_and_writes_the_model_to_the_store(redis_url, tmp_path):
+    import subprocess
+    import sys
+
+    from fittrack.model_file import model_from_store
+    from fittrack.settings import Settings
+    from fittrack.store import LocalStore, rows_key
+    from fittrack.table import to_parquet_bytes
+    from workers.app import create_app
+
+    from .services import ROOT, ServiceProcesses, service_env, start_worker
+
+    store = LocalStore(tmp_path / "store")
+    for video_id, video_rows in synthetic_rows().groupby("video_id"):
+        store.put_bytes(rows_key(video_id), to_parquet_bytes(video_rows.reset_index(drop=True)))
+    settings = {"FITTRACK_BROKER_URL": redis_url, "FITTRACK_RESULT_BACKEND": redis_url,
+                "FITTRACK_STORE_URL": store.url}
+    services = ServiceProcesses(tmp_path)
+    try:
+        start_worker(services, create_app(Settings(**{k.removeprefix("FITTRACK_").lower(): v
+                                                      for k, v in settings.items()})),
+                     "trainer-worker", service_env(settings, tmp_path / "worker"))
+        client_home = tmp_path / "client"  # has no rows: the data stays on the worker's side
+        submitted = subprocess.run([sys.executable, "-m", "fittrack", "train", "--submit", "--no-eval"],
+                                   env=service_env(settings, client_home), cwd=ROOT, capture_output=True,
+                                   text=True, timeout=300)
+    finally:
+        services.stop_all()
+    assert submitted.returncode == 0, submitted.stderr[-2000:]
+    assert "model trained: models/exercise.model" in submitted.stdout
+    model, sha = model_from_store(store, "models/exercise.model")
+    assert sha in submitted.stdout
+    assert set(model.classes) == {"squat", "hammer_curl", "push_up", "other"}
+    assert not (client_home / "store").exists(), "nothing was trained on the submitting side"

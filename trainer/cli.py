@@ -16,13 +16,34 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     if args.submit:
-        from workers.app import TRAIN_TASK, create_app
-
-        result = create_app(settings).send_task(TRAIN_TASK, kwargs={"evaluate_first": not args.no_eval})
-        print(f"training job {result.id} sent; the model will be at {settings.model_key} in the store")
-        return 0
+        return _submit_training(settings, evaluate_first=not args.no_eval, wait=not args.no_wait)
     train_from_store(open_store(settings, args.store), Path(args.output), settings,
                      evaluate_first=not args.no_eval)
+    return 0
+
+
+def _submit_training(settings, evaluate_first: bool, wait: bool) -> int:
+    """Trains on a worker (the data never comes here); waits for it unless told not to."""
+    from workers.app import TRAIN_TASK, create_app
+
+    job = create_app(settings).send_task(TRAIN_TASK, kwargs={"evaluate_first": evaluate_first})
+    print(f"training job {job.id} sent; the model will be at {settings.model_key} in the store")
+    if not wait:
+        return 0
+    try:
+        job.get(propagate=False, interval=1.0)
+    except KeyboardInterrupt:
+        print("stopped waiting; the job keeps running on its worker", file=sys.stderr)
+        return 130
+    if job.failed():
+        print(f"training failed: {job.result}", file=sys.stderr)
+        return 1
+    from trainer.report import headline
+
+    result = job.result
+    print(f"model trained: {settings.model_key} (sha256 {result['sha256']})")
+    if result.get("metrics"):
+        print(headline(result["metrics"], result.get("training", {})))
     return 0
 
 
@@ -55,6 +76,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--store", help="store URL (default from settings)")
     train.add_argument("--no-eval", action="store_true", help="skip the leave-one-video-out evaluation")
     train.add_argument("--submit", action="store_true", help="run training as a job on a worker instead")
+    train.add_argument("--no-wait", action="store_true", help="with --submit: send the job and return")
     train.set_defaults(handler=_cmd_train)
     predict = commands.add_parser("predict", help="predict the exercise in one video")
     predict.add_argument("video")

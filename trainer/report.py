@@ -20,13 +20,17 @@ def write_report(metrics: dict, training: dict, folder: Path) -> Path:
 
 def headline(metrics: dict, training: dict, markdown: bool = False) -> str:
     window, baseline = metrics["window"], metrics["frame_baseline"]
-    op, base_op = window["operating_point"], baseline["operating_point"]
+    op, base_op = window["rates"], baseline["rates"]
+    point = metrics["operating_point"]
     lines = [
         f"# Exercise model evaluation ({metrics['split']}, {metrics['videos']} videos)" if markdown else
         f"evaluation ({metrics['split']}, {metrics['videos']} videos):",
         "",
         f"Training set: {training.get('videos_per_class')}",
-        f"Rejection threshold (chosen by grouped CV on training videos): {metrics['threshold']:.2f}",
+        f"Operating point (chosen on grouped-CV probabilities): 'not one of these' when the best exercise "
+        f"is below {point['threshold']:.2f} or `other` is over {point['other_ratio']:.2f}x as likely; "
+        f"each held-out video was decided with the point chosen without it "
+        f"({point['held_out_videos_with_this_point']} of {metrics['videos']} got this same point)",
         "",
         "| model | per item acc | per video acc | macro-F1 (video) | exercise videos right | negatives rejected |",
         "|---|---|---|---|---|---|",

@@ -29,11 +29,11 @@ def train_from_store(store: Store, output: Path, settings: Settings | None = Non
     if rows.empty:
         raise FittrackError(f"no angle rows in {store.url}: run `fittrack enqueue` (or `fittrack run`) first")
     log.info("training on %d rows of %d videos", len(rows), rows["video_id"].nunique())
-    model, threshold, windows = train(rows, params)
-    metrics = evaluate(rows, params, threshold=threshold) if evaluate_first else {}
+    model, point, windows = train(rows, params)
+    metrics = evaluate(rows, params) if evaluate_first else {}
     summary = training_summary(windows) | {"window_ms": params.window.length_ms, "store": store.url}
     exercise_model = ExerciseModel(
-        forest=model, threshold=threshold, classes=list(model.classes_), feature_names=window_feature_names(),
+        forest=model, point=point, classes=list(model.classes_), feature_names=window_feature_names(),
         window=params.window, library_versions=library_versions(), training=summary, metrics=metrics,
     )
     data = model_to_bytes(exercise_model)
@@ -46,4 +46,4 @@ def train_from_store(store: Store, output: Path, settings: Settings | None = Non
         report = write_report(metrics, summary | {"model_sha256": digest}, output.parent)
         print(headline(metrics, summary))
         print(f"report: {report}")
-    return {"model": str(output), "sha256": digest, "metrics": metrics}
+    return {"model": str(output), "sha256": digest, "metrics": metrics, "training": summary}

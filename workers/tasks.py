@@ -143,4 +143,5 @@ def train_model(self: Task, evaluate_first: bool = True) -> dict:
     with tempfile.TemporaryDirectory(prefix="fittrack-train-") as folder:
         result = train_from_store(shared_store(), Path(folder) / "exercise.model", get_settings(),
                                   evaluate_first=evaluate_first)
-    return {"model_key": get_settings().model_key, "sha256": result["sha256"], "metrics": result["metrics"]}
+    return {"model_key": get_settings().model_key, "sha256": result["sha256"], "metrics": result["metrics"],
+            "training": result["training"]}
