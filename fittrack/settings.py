@@ -41,6 +41,8 @@ class Settings(BaseSettings):
         False, description="Pin each worker process to its own core (one `fittrack worker` per machine).")
     job_time_per_video_second: float = Field(3.0, description="Soft time limit per video second.")
     job_time_floor_seconds: float = Field(60.0, description="Smallest soft time limit of a job.")
+    broker_visibility_timeout_seconds: float = Field(
+        0.0, description="Redis redelivers a job unacknowledged this long; 0 = twice the hard time limit.")
     job_max_retries: int = Field(5, description="Retries for transient store/network errors.")
 
     model_key: str = Field("models/exercise.model", description="Store key of the trained model.")

@@ -17,7 +17,8 @@ def webapp_command(port: int = 8501, address: str = "0.0.0.0") -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
             f"--server.port={port}", f"--server.address={address}", "--server.headless=true",
             f"--server.maxUploadSize={settings.upload_limit_mb}", "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none", "--client.toolbarMode=minimal"]
+            "--server.fileWatcherType=none", "--client.toolbarMode=minimal",
+            "--client.showErrorDetails=false"]  # errors go to the log, never to the page
 
 
 def _cmd_webapp(args: argparse.Namespace) -> int:

@@ -48,7 +48,11 @@ def celery_config(settings: Settings) -> dict:
         "task_send_sent_event": True,
         "worker_hijack_root_logger": False,
         "result_expires": 7 * 24 * 3600,
-        "broker_transport_options": {"visibility_timeout": hard_time_limit_s(settings) * 2},
+        "broker_transport_options": {
+            "visibility_timeout": settings.broker_visibility_timeout_seconds or hard_time_limit_s(settings) * 2},
+        # A result backend that went away (Redis restarting) is waited for, not reported as a failure.
+        "result_backend_always_retry": True,
+        "result_backend_max_retries": 60,
     }
     if broker_url.startswith("filesystem://"):
         folder = settings.broker_folder()
