@@ -204,8 +204,9 @@ def test_transient_store_errors_are_retried_and_permanent_ones_fail_at_once(redi
 
 
 def test_job_past_its_time_limit_fails_cleanly_and_the_worker_takes_the_next(redis_url, services, tmp_path):
-    env = {"FITTRACK_BROKER_URL": redis_url, "FITTRACK_RESULT_BACKEND": redis_url, "FITTRACK_SAMPLE_FPS": "5",
-           "FITTRACK_STORE_URL": (tmp_path / "store").as_uri(), "FITTRACK_JOB_TIME_FLOOR_SECONDS": "3",
+    # 2 s for any job: the 24 s video (240 frames at 10 fps) needs ~5 s, the 3.7 s one (37 frames) < 1 s.
+    env = {"FITTRACK_BROKER_URL": redis_url, "FITTRACK_RESULT_BACKEND": redis_url, "FITTRACK_SAMPLE_FPS": "10",
+           "FITTRACK_STORE_URL": (tmp_path / "store").as_uri(), "FITTRACK_JOB_TIME_FLOOR_SECONDS": "2",
            "FITTRACK_JOB_TIME_PER_VIDEO_SECOND": "0.01"}
     settings = settings_of(env)
     app, store = create_app(settings), open_store(settings)
