@@ -82,6 +82,8 @@ def _open_capture(path: Path) -> cv2.VideoCapture:
     if not capture.isOpened():
         capture.release()
         if looks_like_video_container(path):
+            if _readable_without_video(path):
+                raise VideoError(name, "has no video stream (audio only?)", "pass a file with a video track")
             raise VideoError(name, "video container is corrupt or truncated and cannot be opened", _FIX_HINT)
         raise VideoError(name, "not a video file (no known video container in its first bytes)",
                          "pass an mp4, mov, avi, mkv or webm file")
@@ -92,6 +94,17 @@ def _open_capture(path: Path) -> cv2.VideoCapture:
         capture.release()
         raise VideoError(name, "has no video stream (audio only or empty)", "pass a file with a video track")
     return capture
+
+
+def _readable_without_video(path: Path) -> bool:
+    """True when FFmpeg (through PyAV) reads the container but finds no video stream in it."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            return not container.streams.video
+    except (av.FFmpegError, OSError, ValueError):
+        return False
 
 
 def probe(path: str | Path) -> VideoInfo:

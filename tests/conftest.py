@@ -62,7 +62,24 @@ def bad_videos(tmp_path: Path) -> dict[str, Path]:
     good = write_test_video(tmp_path / "good.mp4", frames=30)
     truncated = tmp_path / "truncated.mp4"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    return {"empty (0 bytes)": empty, "not a video file": text, "truncated": truncated}
+    return {"empty (0 bytes)": empty, "not a video file": text, "truncated": truncated,
+            "no video stream": write_audio_only(tmp_path / "podcast.mp4")}
+
+
+def write_audio_only(path: Path, seconds: float = 1.0) -> Path:
+    """An mp4 with one AAC audio stream and no video (made with PyAV)."""
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=44100)
+        for i in range(int(seconds * 44100 / 1024)):
+            frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), dtype=np.float32), format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 44100, i * 1024
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
 
 
 from .services import redis_url, s3_endpoint  # noqa: E402,F401  (fixtures for every module)
