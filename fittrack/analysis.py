@@ -55,6 +55,20 @@ class AnalysisResult:
         return asdict(self) | {"keys": result_keys(self.upload_id)}
 
 
+def _captions(prediction: Prediction | None, rows) -> Callable[[int], list[str]]:
+    """Banner lines for a moment: the window's label, and a live rep counter with the phase."""
+    window = _window_caption(prediction)
+    reps = prediction.reps if prediction else None
+    if reps is None:
+        return window
+    phase_at = dict(zip(rows["timestamp_ms"].to_numpy().tolist(), reps.phases.tolist(), strict=True))
+
+    def caption(ms: int) -> list[str]:
+        return [*window(ms), f"reps: {reps.count_at(ms / 1000.0)}   {phase_at.get(ms, '')}"]
+
+    return caption
+
+
 def _window_caption(prediction: Prediction | None) -> Callable[[int], list[str]]:
     """The label of the window centred nearest to a moment: what the model sees right now."""
     if prediction is None or prediction.timeline.empty:
@@ -111,10 +125,13 @@ def run_analysis(
             annotated = render_annotated_video(
                 local, rows, Path(folder) / "annotated.mp4", sample_fps=settings.sample_fps,
                 visibility_threshold=settings.visibility_threshold, headline=_headline(prediction, notice),
-                caption_at=_window_caption(prediction), on_progress=stage("render"))
+                caption_at=_captions(prediction, rows), on_progress=stage("render"))
             store.put_file(keys["video"], annotated, metadata={"content-type": "video/mp4"})
     store.put_bytes(keys["rows"], to_parquet_bytes(rows))
-    store.put_bytes(keys["csv"], rows[list(EXPORT_COLUMNS)].to_csv(index=False).encode())
+    table = rows[list(EXPORT_COLUMNS)].copy()
+    if prediction is not None and prediction.reps is not None:
+        table["phase"] = prediction.reps.phases
+    store.put_bytes(keys["csv"], table.to_csv(index=False).encode())
     result = AnalysisResult(
         upload_id=upload_id, video_key=upload_key, video_id=video_id, frames=len(rows),
         detected_frames=extraction.detected_frames, duration_s=round(extraction.info.duration_s, 2),

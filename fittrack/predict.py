@@ -9,6 +9,7 @@ import pandas as pd
 from fittrack.features import video_windows
 from fittrack.labels import OTHER, display_name
 from fittrack.model_file import ExerciseModel
+from fittrack.reps import RepCount, count_video_reps
 from fittrack.training import decide
 
 
@@ -18,6 +19,7 @@ class Prediction:
     confidence: float
     probabilities: dict[str, float]
     timeline: pd.DataFrame  # start_ms, end_ms, one column per class, label
+    reps: RepCount | None = None  # of the predicted exercise; None for "not one of these"
 
     @property
     def display(self) -> str:
@@ -26,7 +28,8 @@ class Prediction:
     def as_dict(self) -> dict:
         return {"label": self.label, "display": self.display, "confidence": round(self.confidence, 4),
                 "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
-                "timeline": self.timeline.round(4).to_dict(orient="records")}
+                "timeline": self.timeline.round(4).to_dict(orient="records"),
+                "reps": self.reps.as_dict() if self.reps else None}
 
 
 def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
@@ -43,4 +46,5 @@ def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
     label = decide(mean.to_frame().T, model.point).iloc[0]
     exercises = mean.drop(OTHER, errors="ignore")
     confidence = float(1.0 - exercises.max()) if label == OTHER else float(mean[label])
-    return Prediction(label, confidence, mean.to_dict(), timeline)
+    reps = None if label == OTHER else count_video_reps(rows, label)
+    return Prediction(label, confidence, mean.to_dict(), timeline, reps)

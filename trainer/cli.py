@@ -65,6 +65,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         print()
         return 0
     print(f"{args.video}: {prediction.display} ({100 * prediction.confidence:.0f}% confidence)")
+    if prediction.reps:
+        spans = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in prediction.reps.reps)
+        print(f"  reps: {prediction.reps.count}" + (f" ({spans})" if spans else ""))
     for window in prediction.timeline.itertuples():
         print(f"  {window.start_ms / 1000:6.1f}-{window.end_ms / 1000:5.1f} s  {window.label}")
     return 0

@@ -126,7 +126,10 @@ def show_result(api: Backend, result: dict) -> None:
     name = stored_display_name(api.store, result["video_key"]) or "video"
     if prediction:
         st.subheader(f"{display_name(prediction['label'])}")
-        st.metric("Confidence", f"{prediction['confidence']:.0%}")
+        confidence, reps = st.columns(2)
+        confidence.metric("Confidence", f"{prediction['confidence']:.0%}")
+        if prediction.get("reps"):
+            reps.metric("Reps", prediction["reps"]["count"])
     if result.get("notice"):
         st.warning(result["notice"])
     video = api.read(keys["video"])
@@ -145,6 +148,9 @@ def show_result(api: Backend, result: dict) -> None:
         angles["time_s"] = angles["timestamp_ms"] / 1000
         st.caption("Main joint angles over time (degrees)")
         st.line_chart(angles.set_index("time_s")[list(CHART_ANGLES)])
+    if prediction and prediction.get("reps") and prediction["reps"]["reps"]:
+        st.caption("Reps (start and end, seconds)")
+        st.dataframe(pd.DataFrame(prediction["reps"]["reps"]), hide_index=True)
     st.download_button("Download angle rows (CSV)", csv, file_name=f"{stem}-angles.csv", mime="text/csv")
     st.caption(f"{result['frames']} frames analysed, a person in {result['detected_frames']}; "
                f"took {result['seconds']:.0f} s on the worker.")
