@@ -75,6 +75,20 @@ def redis_url() -> Iterator[str]:
         process.wait(10)
 
 
+@pytest.fixture
+def fresh_redis(redis_url: str) -> str:
+    """The test Redis database, emptied first: no message or result left by an earlier test.
+
+    Job ids come from content, so two tests on the same video share ids, and a
+    message an earlier test's worker gave back on shutdown would be taken by
+    the next test's worker.
+    """
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    return redis_url
+
+
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """moto in server mode on a free loopback port: a real S3 API over HTTP."""

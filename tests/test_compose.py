@@ -86,7 +86,7 @@ def _local_env(spec: dict, redis_url: str, s3: str, home) -> dict[str, str]:
     return env
 
 
-def test_compose_topology_runs_without_docker(redis_url, s3_endpoint, tmp_path):
+def test_compose_topology_runs_without_docker(fresh_redis, s3_endpoint, tmp_path):
     import boto3
 
     dataset = tmp_path / "dataset"
@@ -100,7 +100,7 @@ def test_compose_topology_runs_without_docker(redis_url, s3_endpoint, tmp_path):
     boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
                  aws_access_key_id=env_values["MINIO_ROOT_USER"],
                  aws_secret_access_key=env_values["MINIO_ROOT_PASSWORD"]).create_bucket(Bucket=bucket)
-    envs = {name: _local_env(spec, redis_url, s3_endpoint, tmp_path / name) for name, spec in ours.items()}
+    envs = {name: _local_env(spec, fresh_redis, s3_endpoint, tmp_path / name) for name, spec in ours.items()}
     for env in envs.values():
         env["FITTRACK_STORE_URL"] = f"s3://{bucket}/"
     processes = ServiceProcesses(tmp_path)

@@ -55,8 +55,8 @@ def rows_objects(store) -> list[str]:
     return [k for k in store.list(ROWS_PREFIX) if k.endswith(".parquet")]
 
 
-def test_sigkilled_worker_process_job_is_redelivered_and_stored_once(redis_url, services, tmp_path):
-    env = {"FITTRACK_BROKER_URL": redis_url, "FITTRACK_RESULT_BACKEND": redis_url,
+def test_sigkilled_worker_process_job_is_redelivered_and_stored_once(fresh_redis, services, tmp_path):
+    env = {"FITTRACK_BROKER_URL": fresh_redis, "FITTRACK_RESULT_BACKEND": fresh_redis,
            "FITTRACK_STORE_URL": (tmp_path / "store").as_uri(), "FITTRACK_SAMPLE_FPS": "10"}
     settings = settings_of(env)
     app, store = create_app(settings), open_store(settings)
@@ -175,7 +175,7 @@ class FlakyS3Proxy:
         self.server.shutdown()
 
 
-def test_transient_store_errors_are_retried_and_permanent_ones_fail_at_once(redis_url, s3_endpoint, services,
+def test_transient_store_errors_are_retried_and_permanent_ones_fail_at_once(fresh_redis, s3_endpoint, services,
                                                                            tmp_path):
     bucket = f"flaky-{free_port()}"
     os.environ.update(S3_CREDENTIALS)
@@ -183,7 +183,7 @@ def test_transient_store_errors_are_retried_and_permanent_ones_fail_at_once(redi
     direct.ensure_bucket()
     upload_dataset(make_dataset(tmp_path / "data", {"squat": SHORT_VIDEOS["squat"]}), direct, show_progress=False)
     proxy = FlakyS3Proxy(s3_endpoint, failures=0)
-    env = {"FITTRACK_BROKER_URL": redis_url, "FITTRACK_RESULT_BACKEND": redis_url, "FITTRACK_SAMPLE_FPS": "5",
+    env = {"FITTRACK_BROKER_URL": fresh_redis, "FITTRACK_RESULT_BACKEND": fresh_redis, "FITTRACK_SAMPLE_FPS": "5",
            "FITTRACK_STORE_URL": f"s3://{bucket}/", "FITTRACK_S3_ENDPOINT_URL": proxy.url}
     app = create_app(settings_of(env))
     try:
@@ -203,9 +203,9 @@ def test_transient_store_errors_are_retried_and_permanent_ones_fail_at_once(redi
     assert len(rows_objects(direct)) == 1
 
 
-def test_job_past_its_time_limit_fails_cleanly_and_the_worker_takes_the_next(redis_url, services, tmp_path):
+def test_job_past_its_time_limit_fails_cleanly_and_the_worker_takes_the_next(fresh_redis, services, tmp_path):
     # 2 s for any job: the 24 s video (240 frames at 10 fps) needs ~5 s, the 3.7 s one (37 frames) < 1 s.
-    env = {"FITTRACK_BROKER_URL": redis_url, "FITTRACK_RESULT_BACKEND": redis_url, "FITTRACK_SAMPLE_FPS": "10",
+    env = {"FITTRACK_BROKER_URL": fresh_redis, "FITTRACK_RESULT_BACKEND": fresh_redis, "FITTRACK_SAMPLE_FPS": "10",
            "FITTRACK_STORE_URL": (tmp_path / "store").as_uri(), "FITTRACK_JOB_TIME_FLOOR_SECONDS": "2",
            "FITTRACK_JOB_TIME_PER_VIDEO_SECOND": "0.01"}
     settings = settings_of(env)

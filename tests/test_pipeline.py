@@ -89,18 +89,18 @@ def assert_pipeline_facts(facts: dict) -> None:
     assert len(rerun.already_done) == 5 and list(rerun.already_failed) == [BAD_KEY]
 
 
-def test_distributed_redis_and_s3_with_two_workers_and_flower(dataset, redis_url, s3_endpoint, tmp_path,
+def test_distributed_redis_and_s3_with_two_workers_and_flower(dataset, fresh_redis, s3_endpoint, tmp_path,
                                                                monkeypatch):
     from .services import S3_CREDENTIALS
 
     for name, value in S3_CREDENTIALS.items():
         monkeypatch.setenv(name, value)
     env_settings = {
-        "FITTRACK_BROKER_URL": redis_url, "FITTRACK_RESULT_BACKEND": redis_url,
+        "FITTRACK_BROKER_URL": fresh_redis, "FITTRACK_RESULT_BACKEND": fresh_redis,
         "FITTRACK_STORE_URL": "s3://fittrack-test/run1", "FITTRACK_S3_ENDPOINT_URL": s3_endpoint,
         "FITTRACK_SAMPLE_FPS": "5", "FITTRACK_FLOWER_USER": "admin", "FITTRACK_FLOWER_PASSWORD": "s3cret",
     }
-    settings = Settings(home=tmp_path / "producer-home", broker_url=redis_url, result_backend=redis_url,
+    settings = Settings(home=tmp_path / "producer-home", broker_url=fresh_redis, result_backend=fresh_redis,
                         store_url="s3://fittrack-test/run1", s3_endpoint_url=s3_endpoint)
     open_store(settings).ensure_bucket()
     services = ServiceProcesses(tmp_path)

@@ -73,7 +73,7 @@ def test_bad_model_files_get_specific_errors(tmp_path):
         load_model(tmp_path / "missing.model")
 
 
-def test_train_submit_runs_on_a_real_worker_and_writes_the_model_to_the_store(redis_url, tmp_path):
+def test_train_submit_runs_on_a_real_worker_and_writes_the_model_to_the_store(fresh_redis, tmp_path):
     import subprocess
     import sys
 
@@ -88,7 +88,7 @@ def test_train_submit_runs_on_a_real_worker_and_writes_the_model_to_the_store(re
     store = LocalStore(tmp_path / "store")
     for video_id, video_rows in synthetic_rows().groupby("video_id"):
         store.put_bytes(rows_key(video_id), to_parquet_bytes(video_rows.reset_index(drop=True)))
-    settings = {"FITTRACK_BROKER_URL": redis_url, "FITTRACK_RESULT_BACKEND": redis_url,
+    settings = {"FITTRACK_BROKER_URL": fresh_redis, "FITTRACK_RESULT_BACKEND": fresh_redis,
                 "FITTRACK_STORE_URL": store.url}
     services = ServiceProcesses(tmp_path)
     try:

@@ -23,9 +23,9 @@ SHORT_SQUAT = "squat/kaggle_squat_18.mp4"  # 3.7 s
 
 
 @pytest.fixture
-def webapp_env(tmp_path, redis_url, monkeypatch):
+def webapp_env(tmp_path, fresh_redis, monkeypatch):
     """Settings for the page (this process) and for workers: Redis broker, local store."""
-    settings = {"FITTRACK_BROKER_URL": redis_url, "FITTRACK_RESULT_BACKEND": redis_url,
+    settings = {"FITTRACK_BROKER_URL": fresh_redis, "FITTRACK_RESULT_BACKEND": fresh_redis,
                 "FITTRACK_STORE_URL": (tmp_path / "store").as_uri(), "FITTRACK_UPLOAD_LIMIT_MB": "5"}
     for name, value in settings.items():
         monkeypatch.setenv(name, value)

@@ -108,4 +108,7 @@ def _safe_url(url: str) -> str:
 @st.cache_resource
 def backend() -> Backend:
     settings = get_settings()
-    return Backend(settings, open_store(settings), create_app(settings))
+    app = create_app(settings)
+    # Workers and the producer wait out a restarting Redis; a page must answer now, with a message.
+    app.conf.update(result_backend_always_retry=False)
+    return Backend(settings, open_store(settings), app)

@@ -64,6 +64,17 @@ def _close_estimator(**_: object) -> None:
         pose_estimator().close()
 
 
+RETRY_STORE_ERRORS = {
+    "bind": True,
+    # Only an unreachable store or broker is worth another try; bad input fails at once.
+    "autoretry_for": (TransientStoreError, ConnectionError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": get_settings().job_max_retries,
+}
+
+
 def progress_reporter(task: Task):
     """Reports frames done / total through the task state, at most twice a second."""
     last = [0.0]
@@ -77,15 +88,7 @@ def progress_reporter(task: Task):
     return report
 
 
-@app.task(
-    name=EXTRACT_TASK,
-    bind=True,
-    autoretry_for=(TransientStoreError, ConnectionError),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=get_settings().job_max_retries,
-)
+@app.task(name=EXTRACT_TASK, **RETRY_STORE_ERRORS)
 def extract_video(self: Task, video_key: str, label: str | None = None) -> dict:
     """Pose angles of one stored video, written to the store as one Parquet object."""
     summary = run_extraction(
@@ -111,15 +114,7 @@ def current_model() -> tuple[ExerciseModel, str] | NoModelError:
     return _models[sha], sha
 
 
-@app.task(
-    name=ANALYSE_TASK,
-    bind=True,
-    autoretry_for=(TransientStoreError, ConnectionError),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=get_settings().job_max_retries,
-)
+@app.task(name=ANALYSE_TASK, **RETRY_STORE_ERRORS)
 def analyse_upload(self: Task, upload_key: str, upload_id: str) -> dict:
     """A webapp upload: rows, prediction and annotated video, written under results/<upload_id>/."""
     report = progress_reporter(self)
