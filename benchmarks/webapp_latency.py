@@ -58,7 +58,7 @@ def main() -> int:
     from fittrack.pose import PoseEstimator
     from fittrack.settings import get_settings
     from fittrack.store import open_store
-    from fittrack.uploads import describe_job, result_keys
+    from fittrack.uploads import result_keys
     from fittrack.video import probe
     from webapp.backend import Backend
     from workers.app import create_app
