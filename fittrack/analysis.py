@@ -12,13 +12,14 @@ import json
 import logging
 import tempfile
 import time
+from contextlib import closing
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from fittrack.annotate import Caption, render_annotated_video
+from fittrack.annotate import Caption, KeptFrames, render_annotated_video
 from fittrack.collect import EXPORT_COLUMNS
 from fittrack.errors import NoModelError
 from fittrack.extract import file_sha256
@@ -47,12 +48,26 @@ class AnalysisResult:
     detected_frames: int
     duration_s: float
     seconds: float
+    stage_seconds: dict[str, float]  # fetch, pose, predict, render, store: where the time went
     prediction: dict | None  # Prediction.as_dict(), or None without a model
     model_sha256: str
     notice: str  # what the user should know: no model, no person
 
     def as_dict(self) -> dict:
         return asdict(self) | {"keys": result_keys(self.upload_id)}
+
+
+class _StageClock:
+    """Seconds spent in each stage of a job, so a slow result says where its time went."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def lap(self, stage: str) -> None:
+        now = time.monotonic()
+        self.laps[stage] = round(self.laps.get(stage, 0.0) + now - self._last, 3)
+        self._last = now
 
 
 def _captions(prediction: Prediction | None, rows) -> Callable[[int], list[str]]:
@@ -105,37 +120,44 @@ def run_analysis(
 ) -> AnalysisResult:
     """Extracts, predicts (when a model exists), renders and stores the outputs of one upload."""
     started = time.monotonic()
+    clock = _StageClock()
     keys = result_keys(upload_id)
     stage = (lambda name: (lambda done, total: on_progress(name, done, total))) if on_progress else \
         (lambda name: None)
-    with errors_named_by(upload_key), fetched_video(store, upload_key) as local:
+    kept = KeptFrames(settings.render_memory_mb << 20)
+    with errors_named_by(upload_key), fetched_video(store, upload_key) as local, closing(kept):
+        clock.lap("fetch")
         video_id = file_sha256(local)
-        extraction = extract_within_limits(local, upload_key, estimator, settings, label=None,
-                                           video_id=video_id, on_progress=stage("pose"))
+        extraction = extract_within_limits(local, upload_key, estimator, settings, label=None, video_id=video_id,
+                                           on_progress=stage("pose"), frame_sink=kept)
         rows = extraction.rows
+        clock.lap("pose")
         prediction, model_sha, notice = None, "", ""
         if isinstance(model, NoModelError):
             notice = "no exercise model has been trained yet: run `fittrack train`"
         else:
             prediction = predict_rows(model[0], rows)
             model_sha = model[1]
+        clock.lap("predict")
         if extraction.detected_frames == 0:
             notice = "no person was detected in this video: film the whole body in good light"
         with tempfile.TemporaryDirectory(prefix="fittrack-render-") as folder:
             annotated = render_annotated_video(
                 local, rows, Path(folder) / "annotated.mp4", sample_fps=settings.sample_fps,
                 visibility_threshold=settings.visibility_threshold, headline=_headline(prediction, notice),
-                caption_at=_captions(prediction, rows), on_progress=stage("render"))
+                caption_at=_captions(prediction, rows), on_progress=stage("render"), kept=kept)
+            clock.lap("render")
             store.put_file(keys["video"], annotated, metadata={"content-type": "video/mp4"})
     store.put_bytes(keys["rows"], to_parquet_bytes(rows))
     table = rows[list(EXPORT_COLUMNS)].copy()
     if prediction is not None and prediction.reps is not None:
         table["phase"] = prediction.reps.phases
     store.put_bytes(keys["csv"], table.to_csv(index=False).encode())
+    clock.lap("store")
     result = AnalysisResult(
         upload_id=upload_id, video_key=upload_key, video_id=video_id, frames=len(rows),
         detected_frames=extraction.detected_frames, duration_s=round(extraction.info.duration_s, 2),
-        seconds=round(time.monotonic() - started, 2),
+        seconds=round(time.monotonic() - started, 2), stage_seconds=clock.laps,
         prediction=prediction.as_dict() if prediction else None, model_sha256=model_sha, notice=notice,
     )
     store.put_bytes(keys["result"], json.dumps(result.as_dict(), indent=1).encode())

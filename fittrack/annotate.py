@@ -1,9 +1,12 @@
 """The annotated video: skeleton, joint angles and the predicted exercise, as browser-playable H.264.
 
-Rendering is a second pass over the video, driven by the rows the first pass
+Rendering runs after the whole video has been analysed, because the banner
+shows the whole video's prediction; it is driven by the rows the first pass
 produced, so it needs no pose model and sees exactly what was stored. Only
 the analysed (sampled) frames are drawn, at the sampling rate: the overlay
 then never lags the picture, and a 15 fps result is plenty to watch form.
+The first pass keeps those frames at the output size (`KeptFrames`) while
+they fit in a memory budget, so a short upload is decoded once, not twice.
 
 OpenCV's own mp4 writer gives `mp4v`, which Chromium does not play; PyAV's
 libx264 with yuv420p and `+faststart` (index at the front) plays everywhere
@@ -12,7 +15,10 @@ and starts before the whole file has arrived.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -25,7 +31,7 @@ import pandas as pd
 from fittrack.angles import DISPLAY_ANGLES, JOINT_ANGLES
 from fittrack.landmarks import INDEX, LANDMARK_NAMES, SKELETON_EDGES
 from fittrack.table import IMAGE_COLUMNS, VISIBILITY_COLUMNS
-from fittrack.video import VideoReader
+from fittrack.video import Frame, VideoReader
 
 MAX_OUTPUT_SIDE = 960  # long side of the annotated video: enough to read angles, cheap to encode
 _VERTEX = {joint.name: joint.vertex for joint in JOINT_ANGLES}
@@ -55,6 +61,96 @@ def output_size(width: int, height: int) -> tuple[int, int]:
     """Even dimensions (yuv420p needs them), the long side at most MAX_OUTPUT_SIDE."""
     scale = min(1.0, MAX_OUTPUT_SIDE / max(width, height))
     return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
+
+
+class KeptFrames:
+    """A frame sink for extraction: each analysed frame, shrunk to the output size, within a budget.
+
+    Decoding a 1080p file a second time was the largest single cost of the
+    annotated video. Shrinking runs on a helper thread (OpenCV releases the
+    GIL), beside pose inference. Past `budget_bytes` everything kept is
+    dropped and the renderer decodes the file again: a long video costs
+    time, not memory.
+    """
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget_bytes = budget_bytes
+        self.overflowed = False
+        self._used = 0
+        self._pending: list[Future[Frame]] = []
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keep-frames")
+
+    def __call__(self, frame: Frame) -> None:
+        if self.overflowed:
+            return
+        height, width = frame.rgb.shape[:2]
+        size = output_size(width, height)
+        self._used += size[0] * size[1] * 3
+        if self._used > self.budget_bytes:
+            self.close()
+            return
+        self._pending.append(self._pool.submit(
+            lambda: Frame(frame.index, frame.timestamp_ms, cv2.resize(frame.rgb, size, interpolation=cv2.INTER_LINEAR))))
+
+    @property
+    def frames(self) -> list[Frame]:
+        return [pending.result() for pending in self._pending]
+
+    @property
+    def usable(self) -> bool:
+        return bool(self._pending) and not self.overflowed
+
+    def close(self) -> None:
+        """Drops what is kept (frees the memory); rendering then decodes the file."""
+        self.overflowed = True
+        for pending in self._pending:
+            pending.cancel()
+        self._pending.clear()
+        self._pool.shutdown(wait=True)
+
+
+class _Encoder:
+    """H.264 encoding on its own thread: PyAV releases the GIL while x264 works, so drawing the
+    next frame overlaps encoding this one."""
+
+    def __init__(self, output: Path, width: int, height: int, fps: Fraction) -> None:
+        self._container = av.open(str(output), mode="w", options={"movflags": "+faststart"})
+        self._stream = self._container.add_stream("libx264", rate=fps)
+        self._stream.width, self._stream.height = width, height
+        self._stream.pix_fmt = "yuv420p"
+        self._stream.options = {"preset": "ultrafast", "crf": "23"}
+        self._stream.codec_context.time_base = Fraction(1, 1000)
+        self._queue: queue.Queue[av.VideoFrame | None] = queue.Queue(maxsize=8)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="encode", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (frame := self._queue.get()) is not None:
+                for packet in self._stream.encode(frame):
+                    self._container.mux(packet)
+            for packet in self._stream.encode():
+                self._container.mux(packet)
+        except BaseException as error:  # handed to the caller in put() or finish()
+            self._error = error
+            while self._queue.get() is not None:  # unblock the producer
+                pass
+
+    def put(self, image_i420: np.ndarray, pts_ms: int) -> None:
+        if self._error is not None:
+            raise self._error
+        frame = av.VideoFrame.from_ndarray(image_i420, format="yuv420p")
+        frame.pts = pts_ms
+        frame.time_base = Fraction(1, 1000)
+        self._queue.put(frame)
+
+    def finish(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._container.close()
+        if self._error is not None:
+            raise self._error
 
 
 def _text(image: np.ndarray, text: str, origin: tuple[int, int], scale: float, color=_TEXT) -> None:
@@ -128,36 +224,42 @@ def render_annotated_video(
     headline: Caption,
     caption_at: CaptionAt | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    kept: KeptFrames | None = None,
 ) -> Path:
-    """Writes `output` (mp4, H.264, yuv420p, faststart) with the overlay for each analysed frame."""
-    poses = frame_poses(rows, visibility_threshold)
+    """Writes `output` (mp4, H.264, yuv420p, faststart) with the overlay for each analysed frame.
+
+    Draws on the frames in `kept` when it holds them all (they are changed in
+    place), else decodes `video_path` again.
+    """
     reader = VideoReader(video_path, sample_fps=sample_fps)
-    width, height = output_size(reader.info.width, reader.info.height)
     fps = Fraction(sample_fps).limit_denominator(1000) if sample_fps > 0 else \
         Fraction(reader.info.fps or 30).limit_denominator(1000)
+    frames: Iterable[Frame] = reader
+    width, height = output_size(reader.info.width, reader.info.height)
+    if kept is not None and kept.usable:
+        frames = kept.frames
+        height, width = kept.frames[0].rgb.shape[:2]
+    poses = frame_poses(rows, visibility_threshold)
     total = max(1, len(rows))
-    with av.open(str(output), mode="w", options={"movflags": "+faststart"}) as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height = width, height
-        stream.pix_fmt = "yuv420p"
-        stream.options = {"preset": "ultrafast", "crf": "23"}
-        stream.codec_context.time_base = Fraction(1, 1000)
+    encoder = _Encoder(output, width, height, fps)
+    try:
         last_pts = -1
-        for done, frame in enumerate(reader, start=1):
-            image = cv2.resize(frame.rgb, (width, height), interpolation=cv2.INTER_LINEAR)
+        for done, frame in enumerate(frames, start=1):
+            image = frame.rgb
+            if image.shape[:2] != (height, width):
+                image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
             pose = poses.get(frame.index)
             if pose is not None:
                 draw_pose(image, pose)
             extra = caption_at(frame.timestamp_ms) if caption_at else []
             draw_banner(image, [headline.render(), *extra], "" if pose is not None else "no person detected")
             # OpenCV's I420 conversion is faster than the one the encoder would do from RGB.
-            video_frame = av.VideoFrame.from_ndarray(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420), format="yuv420p")
-            video_frame.pts = last_pts = max(frame.timestamp_ms, last_pts + 1)
-            video_frame.time_base = Fraction(1, 1000)
-            for packet in stream.encode(video_frame):
-                container.mux(packet)
+            last_pts = max(frame.timestamp_ms, last_pts + 1)
+            encoder.put(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420), last_pts)
             if on_progress and (done % 10 == 0 or done == total):
                 on_progress(done, total)
-        for packet in stream.encode():
-            container.mux(packet)
+    finally:
+        encoder.finish()
+        if kept is not None:
+            kept.close()
     return output

@@ -21,12 +21,15 @@ from fittrack.errors import NoPersonError
 from fittrack.landmarks import PoseLandmarks
 from fittrack.pose import PoseEstimator
 from fittrack.table import build_rows, landmark_arrays
-from fittrack.video import VideoInfo, VideoReader
+from fittrack.video import Frame, VideoInfo, VideoReader
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (frames done, frames expected) as frames are analysed."""
+
+FrameSink = Callable[[Frame], None]
+"""Given every analysed frame, e.g. to keep a small copy for rendering without decoding again."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ def extract_video(
     source: str | None = None,
     video_id: str | None = None,
     on_progress: ProgressCallback | None = None,
+    frame_sink: FrameSink | None = None,
 ) -> Extraction:
     """Analyses every (sampled) frame of one video.
 
@@ -80,6 +84,7 @@ def extract_video(
         source: what to record as the video's origin (a store key, a file name).
         video_id: the content hash when the caller already has it.
         on_progress: called with (done, expected) every few frames.
+        frame_sink: called with each analysed frame, after its pose.
 
     Raises:
         VideoError: the file is missing, empty, not a video, corrupt or truncated.
@@ -97,6 +102,8 @@ def extract_video(
         poses.append(estimator.detect(frame.rgb, frame.timestamp_ms))
         indices.append(frame.index)
         timestamps.append(frame.timestamp_ms)
+        if frame_sink:
+            frame_sink(frame)
         if on_progress and len(poses) % report_every == 0:
             on_progress(len(poses), max(expected, len(poses)))
     if on_progress:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from fittrack.errors import BadInputError, FittrackError, VideoError
-from fittrack.extract import Extraction, extract_video, file_sha256
+from fittrack.extract import Extraction, FrameSink, extract_video, file_sha256
 from fittrack.pose import PoseEstimator
 from fittrack.settings import Settings
 from fittrack.store import Store, rows_key
@@ -116,6 +116,7 @@ def extract_within_limits(
     label: str | None,
     video_id: str,
     on_progress: Callable[[int, int], None] | None = None,
+    frame_sink: FrameSink | None = None,
 ) -> Extraction:
     """`extract_video` with the job's limits: a longest accepted video and a soft time budget."""
     started = time.monotonic()
@@ -137,5 +138,5 @@ def extract_within_limits(
     return extract_video(
         local, estimator, label=label, sample_fps=settings.sample_fps,
         visibility_threshold=settings.visibility_threshold, source=video_key, video_id=video_id,
-        on_progress=progress,
+        on_progress=progress, frame_sink=frame_sink,
     )

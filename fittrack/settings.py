@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     pose_tracking_confidence: float = Field(0.6, description="PoseLandmarker tracking confidence.")
     max_video_seconds: float = Field(600.0, description="Longest video a worker accepts.")
     upload_limit_mb: int = Field(200, description="Largest upload the webapp accepts.")
+    render_memory_mb: int = Field(
+        512, description="Analysed frames an analysis job keeps to render without decoding again; 0 = always decode.")
     mediapipe_logs: bool = Field(False, description="Show MediaPipe's native log output.")
 
     worker_pin_cpus: bool = Field(

@@ -33,11 +33,11 @@ def synthetic_rows(videos_per_class: int = 3, seconds: float = 6.0, fps: float =
     return pd.concat(tables, ignore_index=True)
 
 
-def store_synthetic_model(store, key: str) -> str:
+def store_synthetic_model(store, key: str, params: TrainParams = FAST) -> str:
     """Trains on synthetic rows and writes the model to `key` as the trainer does; returns its sha256."""
-    forest, point, _ = train(synthetic_rows(), FAST)
+    forest, point, _ = train(synthetic_rows(), params)
     model = ExerciseModel(forest=forest, point=point, classes=list(forest.classes_),
-                          feature_names=window_feature_names(), window=FAST.window)
+                          feature_names=window_feature_names(), window=params.window)
     data = model_to_bytes(model)
     store.put_bytes(key, data, metadata={"sha256": sha256_of(data)})
     return sha256_of(data)

@@ -31,7 +31,7 @@ from fittrack.uploads import (
 from webapp.backend import Backend, ServiceUnavailable, backend
 
 log = logging.getLogger("webapp")
-POLL_SECONDS = 1.0
+POLL_SECONDS = 0.5
 CHART_ANGLES = tuple(a for a in DISPLAY_ANGLES if a.endswith(("elbow", "knee", "hip")))
 
 
