@@ -30,7 +30,7 @@ from fittrack.pose import PoseEstimator
 from fittrack.predict import Prediction, predict_rows
 from fittrack.settings import Settings
 from fittrack.store import Store
-from fittrack.table import to_parquet_bytes
+from fittrack.table import columns_to_parquet_bytes
 from fittrack.uploads import result_keys
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ def run_analysis(
                 caption_at=_captions(prediction, rows), on_progress=stage("render"), kept=kept)
             clock.lap("render")
             store.put_file(keys["video"], annotated, metadata={"content-type": "video/mp4"})
-    store.put_bytes(keys["rows"], to_parquet_bytes(rows))
+    store.put_bytes(keys["rows"], columns_to_parquet_bytes(extraction.columns))
     table = rows[list(EXPORT_COLUMNS)].copy()
     if prediction is not None and prediction.reps is not None:
         table["phase"] = prediction.reps.phases

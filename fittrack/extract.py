@@ -20,7 +20,7 @@ from fittrack.angles import compute_angles
 from fittrack.errors import NoPersonError
 from fittrack.landmarks import PoseLandmarks
 from fittrack.pose import PoseEstimator
-from fittrack.table import build_rows, landmark_arrays
+from fittrack.table import Columns, build_columns, landmark_arrays, rows_from_columns
 from fittrack.video import Frame, VideoInfo, VideoReader
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ FrameSink = Callable[[Frame], None]
 class Extraction:
     rows: pd.DataFrame
     info: VideoInfo
+    columns: Columns  # the same table as numpy columns: what its Parquet object is written from
 
     @property
     def detected_frames(self) -> int:
@@ -108,7 +109,7 @@ def extract_video(
             on_progress(len(poses), max(expected, len(poses)))
     if on_progress:
         on_progress(len(poses), len(poses))
-    rows = build_rows(
+    columns = build_columns(
         video_id=video_id,
         source=source or path.name,
         label=label,
@@ -119,8 +120,9 @@ def extract_video(
         width=reader.info.width,
         height=reader.info.height,
     )
+    rows = rows_from_columns(columns)
     log.debug("extracted %s: %d frames, %d with a person", path, len(rows), int(rows["detected"].sum()))
-    return Extraction(rows=rows, info=reader.info)
+    return Extraction(rows=rows, info=reader.info, columns=columns)
 
 
 def angles_for(poses: list[PoseLandmarks | None], visibility_threshold: float) -> dict[str, np.ndarray]:

@@ -19,7 +19,7 @@ from fittrack.extract import Extraction, FrameSink, extract_video, file_sha256
 from fittrack.pose import PoseEstimator
 from fittrack.settings import Settings
 from fittrack.store import Store, rows_key
-from fittrack.table import to_parquet_bytes
+from fittrack.table import columns_to_parquet_bytes
 from fittrack.video import probe
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def run_extraction(
         extract_seconds = time.monotonic() - extract_started
     key = rows_key(video_id)
     metadata = {"video-key": video_key, "label": label or "", "frames": str(len(extraction.rows))}
-    store.put_bytes(key, to_parquet_bytes(extraction.rows), metadata=metadata)
+    store.put_bytes(key, columns_to_parquet_bytes(extraction.columns), metadata=metadata)
     warning = "" if extraction.detected_frames else "no person detected in any frame"
     summary = ExtractionSummary(
         video_key=video_key, video_id=video_id, rows_key=key, label=label,
@@ -100,7 +100,11 @@ def errors_named_by(video_key: str) -> Iterator[None]:
 
 @contextmanager
 def fetched_video(store: Store, video_key: str) -> Iterator[Path]:
-    """The stored video as a local temporary file, removed afterwards."""
+    """The stored video as a local file: a local store's own file, else a downloaded temporary copy."""
+    in_place = store.local_file(video_key)
+    if in_place is not None:
+        yield in_place
+        return
     with tempfile.TemporaryDirectory(prefix="fittrack-job-") as folder:
         local = Path(folder) / "video"
         store.get_file(video_key, local)

@@ -61,6 +61,7 @@ class Store(Protocol):
     def get_bytes(self, key: str) -> bytes: ...
     def put_file(self, key: str, path: Path, metadata: dict[str, str] | None = None) -> None: ...
     def get_file(self, key: str, path: Path) -> None: ...
+    def local_file(self, key: str) -> Path | None: ...
     def head(self, key: str) -> ObjectInfo | None: ...
     def list(self, prefix: str = "") -> Iterator[str]: ...
     def delete(self, key: str) -> None: ...
@@ -128,6 +129,14 @@ class LocalStore:
         if not source.is_file():
             raise StoreKeyMissing(f"{self.url}/{key}", "not found in the store")
         shutil.copyfile(source, path)
+
+    def local_file(self, key: str) -> Path:
+        """The object's own file, to read in place: writes replace files atomically, so a reader
+        keeps the version it opened."""
+        source = self._path(key)
+        if not source.is_file():
+            raise StoreKeyMissing(f"{self.url}/{key}", "not found in the store")
+        return source
 
     def head(self, key: str) -> ObjectInfo | None:
         path = self._path(key)
@@ -216,6 +225,10 @@ class S3Store:
     def get_bytes(self, key: str) -> bytes:
         response = self._call(key, self.client.get_object, Bucket=self.bucket, Key=self._key(key))
         return self._call(key, response["Body"].read)
+
+    def local_file(self, key: str) -> None:
+        """Never: an object has to be downloaded first."""
+        return None
 
     def get_file(self, key: str, path: Path) -> None:
         self._call(key, self.client.download_file, self.bucket, self._key(key), str(path), Config=self._transfer)

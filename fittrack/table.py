@@ -30,7 +30,23 @@ WORLD_COLUMNS = tuple(f"world_{name}_{axis}" for name in LANDMARK_NAMES for axis
 ALL_COLUMNS = ID_COLUMNS + ANGLE_COLUMNS + VISIBILITY_COLUMNS + IMAGE_COLUMNS + WORLD_COLUMNS
 
 
-def build_rows(
+STRING_COLUMNS = ("video_id", "source", "label")
+
+Columns = dict[str, np.ndarray]
+"""A table as one numpy array per column (strings as object arrays): what Parquet is written from."""
+
+
+def build_rows(**parts) -> pd.DataFrame:
+    """The table of one video as a DataFrame (see `build_columns` for the parts)."""
+    return rows_from_columns(build_columns(**parts))
+
+
+def rows_from_columns(columns: Columns) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(values, dtype="string") if name in STRING_COLUMNS else values
+                         for name, values in columns.items()}, columns=list(columns))
+
+
+def build_columns(
     *,
     video_id: str,
     source: str,
@@ -41,7 +57,7 @@ def build_rows(
     angles: dict[str, np.ndarray],
     width: int,
     height: int,
-) -> pd.DataFrame:
+) -> Columns:
     """Assembles the table for one video; `poses[i]` is None where nobody was found."""
     count = len(poses)
     empty = PoseLandmarks.empty()
@@ -49,10 +65,10 @@ def build_rows(
     image = np.stack([p.image for p in filled]) if count else np.zeros((0, NUM_LANDMARKS, 3))
     world = np.stack([p.world for p in filled]) if count else np.zeros((0, NUM_LANDMARKS, 3))
     visibility = np.stack([p.visibility for p in filled]) if count else np.zeros((0, NUM_LANDMARKS))
-    columns: dict[str, object] = {
-        "video_id": pd.Series([video_id] * count, dtype="string"),
-        "source": pd.Series([source] * count, dtype="string"),
-        "label": pd.Series([label] * count, dtype="string"),
+    columns: Columns = {
+        "video_id": np.full(count, video_id, dtype=object),
+        "source": np.full(count, source, dtype=object),
+        "label": np.full(count, label, dtype=object),
         "angles_version": np.full(count, ANGLES_VERSION, dtype=np.int16),
         "frame_index": np.asarray(frame_indices, dtype=np.int32),
         "timestamp_ms": np.asarray(timestamps_ms, dtype=np.int64),
@@ -65,7 +81,7 @@ def build_rows(
     columns.update(zip(VISIBILITY_COLUMNS, visibility.astype(np.float32).T, strict=True))
     columns.update(zip(IMAGE_COLUMNS, image.reshape(count, -1).astype(np.float32).T, strict=True))
     columns.update(zip(WORLD_COLUMNS, world.reshape(count, -1).astype(np.float32).T, strict=True))
-    return pd.DataFrame(columns, columns=list(ALL_COLUMNS))
+    return {name: columns[name] for name in ALL_COLUMNS}
 
 
 def landmark_arrays(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -78,21 +94,28 @@ def landmark_arrays(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def to_parquet_bytes(rows: pd.DataFrame) -> bytes:
-    """One video's rows as Parquet, built column by column in Arrow.
+    """One video's rows as Parquet (see `columns_to_parquet_bytes`)."""
+    return columns_to_parquet_bytes({
+        name: column.to_numpy(dtype=object, na_value=None) if name in STRING_COLUMNS else column.to_numpy()
+        for name, column in rows.items()})
 
-    The table is wide (263 columns for a few hundred rows), so pandas'
-    per-column conversion dominated a job's store round trip; this path
-    takes about half the time (docs/benchmarks.md). Statistics are not
-    written: nothing filters on them, every read takes whole videos.
+
+def columns_to_parquet_bytes(columns: Columns) -> bytes:
+    """Parquet straight from numpy columns, without pandas.
+
+    The table is wide (263 columns for a few dozen to a few hundred rows), so
+    per-column costs dominate: going through pandas took 4 ms of a job's
+    8.5 ms here, Arrow from numpy takes 0.6 ms. Statistics and dictionary
+    pages are not written: nothing filters on them (every read takes whole
+    videos) and float landmarks do not repeat (docs/benchmarks.md).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    columns = {name: pa.array(column.to_numpy(dtype=object), pa.string(), from_pandas=True)
-               if column.dtype == "string"
-               else pa.array(column.to_numpy()) for name, column in rows.items()}
+    table = pa.table({name: pa.array(values, pa.string()) if values.dtype == object else values
+                      for name, values in columns.items()})
     buffer = io.BytesIO()
-    pq.write_table(pa.table(columns), buffer, compression="snappy", write_statistics=False)
+    pq.write_table(table, buffer, compression="snappy", write_statistics=False, use_dictionary=False)
     return buffer.getvalue()
 
 
