@@ -21,7 +21,7 @@ from fittrack.features import FEATURES_VERSION, WindowSpec
 from fittrack.training import OperatingPoint
 
 MODEL_KIND = "fittrack-exercise-model"
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2  # 2: video probabilities are the median of the windows' (was the mean)
 _RETRAIN = "retrain it with `fittrack train`"
 
 
@@ -77,8 +77,9 @@ def model_from_bytes(data: bytes, source: str, expected_sha256: str | None = Non
             or model.angles_version != ANGLES_VERSION:
         raise ModelFileError(
             source,
-            f"was trained with angles v{model.angles_version} / features v{model.features_version}, "
-            f"this fittrack uses angles v{ANGLES_VERSION} / features v{FEATURES_VERSION}", _RETRAIN)
+            f"was trained with angles v{model.angles_version} / features v{model.features_version} / "
+            f"format {model.format}, this fittrack uses angles v{ANGLES_VERSION} / features "
+            f"v{FEATURES_VERSION} / format {MODEL_FORMAT}", _RETRAIN)
     return model
 
 

@@ -10,7 +10,7 @@ from fittrack.features import video_windows
 from fittrack.labels import OTHER, display_name
 from fittrack.model_file import ExerciseModel
 from fittrack.reps import RepCount, count_video_reps
-from fittrack.training import decide
+from fittrack.training import aggregate_windows, decide
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Prediction:
 
 
 def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
-    """Mean window probabilities over the video, then the model's rejection rule."""
+    """Median window probabilities over the video, then the model's rejection rule."""
     windows = video_windows(rows, model.window)
     classes = list(model.classes)
     if windows.empty:
@@ -42,9 +42,9 @@ def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
     proba = pd.DataFrame(model.forest.predict_proba(windows[model.feature_names]), columns=classes)
     timeline = pd.concat([windows[["start_ms", "end_ms"]].reset_index(drop=True), proba], axis=1)
     timeline["label"] = decide(proba, model.point).to_numpy()
-    mean = proba.mean()
-    label = decide(mean.to_frame().T, model.point).iloc[0]
-    exercises = mean.drop(OTHER, errors="ignore")
-    confidence = float(1.0 - exercises.max()) if label == OTHER else float(mean[label])
+    video = aggregate_windows(proba)
+    label = decide(video.to_frame().T, model.point).iloc[0]
+    exercises = video.drop(OTHER, errors="ignore")
+    confidence = float(1.0 - exercises.max()) if label == OTHER else float(video[label])
     reps = None if label == OTHER else count_video_reps(rows, label)
-    return Prediction(label, confidence, mean.to_dict(), timeline, reps)
+    return Prediction(label, confidence, video.to_dict(), timeline, reps)

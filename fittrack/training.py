@@ -4,14 +4,20 @@ split -> train -> evaluate, with no store or file I/O here (that is in
 `trainer/`), so tests run them on a few rows. Every evaluation is split by
 video: the frames or windows of one video are never on both sides of a fold.
 
+A video's probabilities are the per-class **median** over its windows: set-up,
+rest and transitions are a minority of an exercise video's windows, and the
+median ignores them where the mean is dragged towards `other` (measured:
+below, and docs/accuracy.md).
+
 "Not one of these": videos of other movements are an `other` class in
 training, and a video is called `other` when its best exercise probability
 is below a threshold, or when `other` is more than `other_ratio` times as
-likely as the best exercise. That operating point is chosen on out-of-fold
-probabilities of grouped cross-validation. In the leave-one-video-out
-evaluation each held-out video is decided with the point chosen on the
-other videos' out-of-fold probabilities only, so its own outcome never
-picks the point it is judged by.
+likely as the best exercise. That operating point is chosen on the
+leave-one-video-out probabilities of the evaluation, and the saved model
+uses it. In the evaluation itself each held-out video is decided with the
+point chosen on the other videos' probabilities only, so its own outcome
+never picks the point it is judged by. Without an evaluation
+(`train --no-eval`) the point comes from 4-fold grouped cross-validation.
 """
 
 from __future__ import annotations
@@ -86,10 +92,15 @@ def decide(probabilities: pd.DataFrame, point: OperatingPoint) -> pd.Series:
 
 
 def video_probabilities(model: RandomForestClassifier, windows: pd.DataFrame, features: list[str]) -> pd.DataFrame:
-    """Mean window probability per video: one row per video_id."""
+    """Median window probability per video: one row per video_id."""
     proba = pd.DataFrame(model.predict_proba(windows[features]), columns=model.classes_, index=windows.index)
     proba["video_id"] = windows["video_id"].to_numpy()
-    return proba.groupby("video_id").mean()
+    return proba.groupby("video_id").median()
+
+
+def aggregate_windows(window_probabilities: pd.DataFrame) -> pd.Series:
+    """One video's probabilities from its windows' (the median; see the module docstring)."""
+    return window_probabilities.median()
 
 
 def _out_of_fold(table: pd.DataFrame, features: list[str], splitter, make) -> tuple[pd.Series, pd.DataFrame]:
@@ -151,10 +162,13 @@ def _scores(truth: pd.Series, predicted: pd.Series, classes: list[str]) -> dict:
 
 
 def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams()) -> dict:
-    """Leave-one-video-out evaluation of the window model and the per-frame baseline."""
+    """Leave-one-video-out evaluation of the window model and the per-frame baseline.
+
+    Also chooses the operating point the saved model uses (`metrics["operating_point"]`),
+    from the same leave-one-video-out probabilities.
+    """
     rows = with_targets(rows)
     windows = window_features(rows, params.window)
-    cv_truth, cv_probabilities = grouped_video_probabilities(windows, params)
     classes = sorted(set(windows["label"]))
     window_prediction, probabilities = _out_of_fold(
         windows, window_feature_names(), LeaveOneGroupOut(),
@@ -162,12 +176,14 @@ def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams()) -> dict:
     # Videos with no window (nobody detected) are answered "other", as predict does.
     truth = rows.groupby("video_id")["label"].first()
     sources = rows.groupby("video_id")["source"].first() if "source" in rows else truth.index.to_series()
+    with_windows = truth[probabilities.index]
     probabilities = probabilities.reindex(truth.index, fill_value=0.0)
-    points = {vid: best_point(cv_truth.drop(vid, errors="ignore"), cv_probabilities.drop(vid, errors="ignore"))
+    points = {vid: best_point(with_windows.drop(vid, errors="ignore"),
+                              probabilities.loc[with_windows.index].drop(vid, errors="ignore"))
               for vid in truth.index}
     decided = pd.Series({vid: decide(probabilities.loc[[vid]], points[vid]).iloc[0] for vid in truth.index})
     decided = decided[truth.index]
-    final_point = best_point(cv_truth, cv_probabilities)
+    final_point = best_point(with_windows, probabilities.loc[with_windows.index])
 
     frames = rows[rows["detected"].astype(bool)].reset_index(drop=True)
     frame_prediction, frame_video_proba = _out_of_fold(
@@ -177,6 +193,7 @@ def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams()) -> dict:
 
     return {
         "split": "leave-one-video-out",
+        "aggregation": "median of window probabilities",
         "operating_point": {"threshold": final_point.threshold, "other_ratio": final_point.other_ratio,
                             "held_out_videos_with_this_point": sum(p == final_point for p in points.values())},
         "videos": int(len(truth)),
@@ -197,16 +214,26 @@ def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams()) -> dict:
     }
 
 
-def train(rows: pd.DataFrame, params: TrainParams = TrainParams()
+def point_of(metrics: dict) -> OperatingPoint:
+    """The operating point an evaluation chose."""
+    chosen = metrics["operating_point"]
+    return OperatingPoint(float(chosen["threshold"]), float(chosen["other_ratio"]))
+
+
+def train(rows: pd.DataFrame, params: TrainParams = TrainParams(), point: OperatingPoint | None = None
           ) -> tuple[RandomForestClassifier, OperatingPoint, pd.DataFrame]:
-    """The final window model on every video, and the operating point it uses."""
+    """The final window model on every video, and the operating point it uses.
+
+    `point` is the evaluation's (`point_of(evaluate(...))`); without one it is
+    chosen by grouped cross-validation here.
+    """
     rows = with_targets(rows)
     windows = window_features(rows, params.window)
     if windows.empty or windows["label"].nunique() < 2:
         from fittrack.errors import FittrackError
 
         raise FittrackError("need windows of at least two classes to train; extract more videos first")
-    point = choose_operating_point(windows, params)
+    point = point or choose_operating_point(windows, params)
     model = make_forest(params.trees, params.min_samples_leaf, len(windows)).fit(windows[window_feature_names()],
                                                                     windows["label"])
     return model, point, windows

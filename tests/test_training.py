@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from fittrack.errors import ModelFileError
@@ -53,6 +54,39 @@ def test_saved_model_round_trips_and_predicts(tmp_path):
     assert len(prediction.timeline) > 0
 
 
+def test_a_video_is_its_windows_median_so_a_set_up_before_the_reps_does_not_decide_it():
+    rows = synthetic_rows()
+    forest, point, _ = train(rows, FAST)
+    model = ExerciseModel(forest=forest, point=point, classes=list(forest.classes_),
+                          feature_names=window_feature_names(), window=FAST.window)
+    squat = rows[rows["video_id"] == "squat-1"].reset_index(drop=True)
+    standing = rows[rows["video_id"] == "other-1"].reset_index(drop=True)
+    set_up = standing.iloc[: int(len(squat) * 0.4)].assign(video_id="squat-1", label="squat")
+    video = pd.concat([set_up, squat.assign(timestamp_ms=squat["timestamp_ms"] + set_up["timestamp_ms"].max() + 100)],
+                      ignore_index=True)
+    prediction = predict_rows(model, video)
+    windows = prediction.timeline[list(model.classes)]
+    assert prediction.probabilities == pytest.approx(windows.median().to_dict())
+    assert (windows.idxmax(axis=1) == "other").any(), "the set-up windows look like 'other'"
+    assert prediction.label == "squat"
+
+
+def test_the_saved_model_uses_the_operating_point_its_evaluation_chose(tmp_path):
+    from fittrack.store import LocalStore, rows_key
+    from fittrack.table import to_parquet_bytes
+    from fittrack.settings import Settings
+    from trainer.train import train_from_store
+
+    store = LocalStore(tmp_path / "store")
+    for video_id, video_rows in synthetic_rows().groupby("video_id"):
+        store.put_bytes(rows_key(video_id), to_parquet_bytes(video_rows.reset_index(drop=True)))
+    result = train_from_store(store, tmp_path / "out" / "exercise.model", Settings(home=tmp_path), FAST)
+    model = load_model(tmp_path / "out" / "exercise.model", expected_sha256=result["sha256"])
+    chosen = result["metrics"]["operating_point"]
+    assert (model.point.threshold, model.point.other_ratio) == (chosen["threshold"], chosen["other_ratio"])
+    assert model.metrics["operating_point"] == chosen
+
+
 def test_bad_model_files_get_specific_errors(tmp_path):
     corrupt = tmp_path / "corrupt.model"
     corrupt.write_bytes(b"\x80\x04 this is not a pickle")
@@ -67,6 +101,10 @@ def test_bad_model_files_get_specific_errors(tmp_path):
                         features_version=0)
     with pytest.raises(ModelFileError, match="features v0"):
         model_from_bytes(model_to_bytes(old), "old.model")
+    mean_era = ExerciseModel(forest=None, point=OperatingPoint(), classes=[], feature_names=[], window=FAST.window,
+                             format=1)
+    with pytest.raises(ModelFileError, match="format 1"):
+        model_from_bytes(model_to_bytes(mean_era), "mean-era.model")
     with pytest.raises(ModelFileError, match="sha256"):
         model_from_bytes(model_to_bytes(old), "old.model", expected_sha256="0" * 64)
     with pytest.raises(ModelFileError, match="not found"):

@@ -27,7 +27,8 @@ def headline(metrics: dict, training: dict, markdown: bool = False) -> str:
         f"evaluation ({metrics['split']}, {metrics['videos']} videos):",
         "",
         f"Training set: {training.get('videos_per_class')}",
-        f"Operating point (chosen on grouped-CV probabilities): 'not one of these' when the best exercise "
+        f"Operating point (chosen on these leave-one-video-out probabilities; the saved model uses it): "
+        f"'not one of these' when the best exercise's median window probability "
         f"is below {point['threshold']:.2f} or `other` is over {point['other_ratio']:.2f}x as likely; "
         f"each held-out video was decided with the point chosen without it "
         f"({point['held_out_videos_with_this_point']} of {metrics['videos']} got this same point)",

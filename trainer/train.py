@@ -15,7 +15,7 @@ from fittrack.features import window_feature_names
 from fittrack.model_file import ExerciseModel, library_versions, model_to_bytes, sha256_of
 from fittrack.settings import Settings, get_settings
 from fittrack.store import Store
-from fittrack.training import TrainParams, evaluate, train, training_summary
+from fittrack.training import TrainParams, evaluate, point_of, train, training_summary
 from trainer.report import headline, write_report
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,8 @@ def train_from_store(store: Store, output: Path, settings: Settings | None = Non
     if rows.empty:
         raise FittrackError(f"no angle rows in {store.url}: run `fittrack enqueue` (or `fittrack run`) first")
     log.info("training on %d rows of %d videos", len(rows), rows["video_id"].nunique())
-    model, point, windows = train(rows, params)
     metrics = evaluate(rows, params) if evaluate_first else {}
+    model, point, windows = train(rows, params, point_of(metrics) if metrics else None)
     summary = training_summary(windows) | {"window_ms": params.window.length_ms, "store": store.url}
     exercise_model = ExerciseModel(
         forest=model, point=point, classes=list(model.classes_), feature_names=window_feature_names(),
