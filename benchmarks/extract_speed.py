@@ -31,7 +31,7 @@ def main() -> int:
     parser.add_argument("--cores", type=int, default=1, help="CPU cores to pin this process to")
     args = parser.parse_args()
     if args.cores:
-        os.sched_setaffinity(0, list(sorted(os.sched_getaffinity(0)))[: args.cores])
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: args.cores])
 
     from fittrack.extract import extract_video
     from fittrack.pose import PoseEstimator

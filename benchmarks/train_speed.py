@@ -23,9 +23,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fittrack.angles import ANGLE_NAMES  # noqa: E402
-from fittrack.labels import EXERCISES, OTHER  # noqa: E402
-from fittrack.landmarks import LANDMARK_NAMES  # noqa: E402
+from fittrack.angles import ANGLE_NAMES
+from fittrack.labels import EXERCISES, OTHER
+from fittrack.landmarks import LANDMARK_NAMES
 
 FPS = 15.0
 
@@ -60,9 +60,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--videos", type=int, default=500)
     args = parser.parse_args()
-    from fittrack.features import window_features
+    from fittrack.features import window_feature_names, window_features
     from fittrack.training import TrainParams, choose_operating_point, make_forest, with_targets
-    from fittrack.features import window_feature_names
 
     rows = with_targets(synthetic_rows(args.rows, args.videos))
     print(f"rows: {len(rows):,} of {args.videos} videos; cores: {len(os.sched_getaffinity(0))}")

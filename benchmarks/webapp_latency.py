@@ -70,8 +70,8 @@ def main() -> int:
     from fittrack.training import TrainParams
     from fittrack.uploads import result_keys
     from fittrack.video import probe
-    from webapp.backend import Backend
     from tests.synthetic import store_synthetic_model
+    from webapp.backend import Backend
     from workers.app import create_app
 
     settings = get_settings()

@@ -12,8 +12,8 @@ import json
 import logging
 import tempfile
 import time
-from contextlib import closing
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
 

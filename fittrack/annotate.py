@@ -126,6 +126,7 @@ class _Encoder:
         self._thread.start()
 
     def _run(self) -> None:
+        frame: av.VideoFrame | None = None
         try:
             while (frame := self._queue.get()) is not None:
                 for packet in self._stream.encode(frame):
@@ -134,8 +135,8 @@ class _Encoder:
                 self._container.mux(packet)
         except BaseException as error:  # handed to the caller in put() or finish()
             self._error = error
-            while self._queue.get() is not None:  # unblock the producer
-                pass
+            while frame is not None:  # unblock a producer waiting on a full queue, up to its end mark
+                frame = self._queue.get()
 
     def put(self, image_i420: np.ndarray, pts_ms: int) -> None:
         if self._error is not None:
@@ -237,8 +238,8 @@ def render_annotated_video(
     frames: Iterable[Frame] = reader
     width, height = output_size(reader.info.width, reader.info.height)
     if kept is not None and kept.usable:
-        frames = kept.frames
-        height, width = kept.frames[0].rgb.shape[:2]
+        shrunk = kept.frames
+        frames, (height, width) = shrunk, shrunk[0].rgb.shape[:2]
     poses = frame_poses(rows, visibility_threshold)
     total = max(1, len(rows))
     encoder = _Encoder(output, width, height, fps)

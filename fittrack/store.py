@@ -228,7 +228,7 @@ class S3Store:
 
     def local_file(self, key: str) -> None:
         """Never: an object has to be downloaded first."""
-        return None
+        return
 
     def get_file(self, key: str, path: Path) -> None:
         self._call(key, self.client.download_file, self.bucket, self._key(key), str(path), Config=self._transfer)

@@ -196,7 +196,7 @@ def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams()) -> dict:
         "aggregation": "median of window probabilities",
         "operating_point": {"threshold": final_point.threshold, "other_ratio": final_point.other_ratio,
                             "held_out_videos_with_this_point": sum(p == final_point for p in points.values())},
-        "videos": int(len(truth)),
+        "videos": len(truth),
         "window": {
             "per_window": _scores(windows["label"], window_prediction, classes),
             "per_video": _scores(truth, decided, classes),
@@ -243,4 +243,4 @@ def training_summary(windows: pd.DataFrame) -> dict:
     per_video = windows.groupby("video_id")["label"].first()
     return {"videos_per_class": per_video.value_counts().sort_index().to_dict(),
             "windows_per_class": windows["label"].value_counts().sort_index().to_dict(),
-            "videos": int(len(per_video)), "python": platform.python_version()}
+            "videos": len(per_video), "python": platform.python_version()}

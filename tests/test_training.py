@@ -6,10 +6,9 @@ import pandas as pd
 import pytest
 
 from fittrack.errors import ModelFileError
-from fittrack.features import window_feature_names
+from fittrack.features import window_feature_names, window_features
 from fittrack.model_file import ExerciseModel, load_model, model_from_bytes, model_to_bytes, save_model
 from fittrack.predict import predict_rows
-from fittrack.features import window_features
 from fittrack.training import LeaveOneGroupOut, OperatingPoint, _out_of_fold, evaluate, make_forest, train
 
 from .synthetic import FAST, synthetic_rows
@@ -72,9 +71,9 @@ def test_a_video_is_its_windows_median_so_a_set_up_before_the_reps_does_not_deci
 
 
 def test_the_saved_model_uses_the_operating_point_its_evaluation_chose(tmp_path):
+    from fittrack.settings import Settings
     from fittrack.store import LocalStore, rows_key
     from fittrack.table import to_parquet_bytes
-    from fittrack.settings import Settings
     from trainer.train import train_from_store
 
     store = LocalStore(tmp_path / "store")
