@@ -70,6 +70,21 @@ def test_a_video_is_its_windows_median_so_a_set_up_before_the_reps_does_not_deci
     assert prediction.label == "squat"
 
 
+def test_the_operating_point_keeps_rejection_above_its_floor_then_names_most_exercises():
+    from fittrack.training import MIN_REJECTED, best_point, decide
+
+    squat_other = {"e1": (0.9, 0.1), "e2": (0.8, 0.2), "e3": (0.55, 0.45), "e4": (0.5, 0.5),
+                   "n1": (0.1, 0.9), "n2": (0.3, 0.7), "n3": (0.6, 0.4), "n4": (0.52, 0.48)}
+    probabilities = pd.DataFrame(squat_other, index=["squat", "other"]).T
+    truth = pd.Series({vid: "squat" if vid.startswith("e") else "other" for vid in squat_other})
+    point = best_point(truth, probabilities)
+    decided = decide(probabilities, point)
+    rejected = (decided[truth == "other"] == "other").mean()
+    assert rejected >= MIN_REJECTED, "the look-alike n3 (squat 0.60) must be rejected too"
+    assert list(decided[truth == "squat"]) == ["squat", "squat", "other", "other"]
+    assert point == OperatingPoint(0.65, 1.0), "the mildest threshold that does it, the neutral ratio"
+
+
 def test_the_saved_model_uses_the_operating_point_its_evaluation_chose(tmp_path):
     from fittrack.settings import Settings
     from fittrack.store import LocalStore, rows_key

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from fittrack.training import MIN_REJECTED
+
 
 def _pct(value: float) -> str:
     return "n/a" if value != value else f"{100 * value:.1f}%"
@@ -27,7 +29,8 @@ def headline(metrics: dict, training: dict, markdown: bool = False) -> str:
         f"evaluation ({metrics['split']}, {metrics['videos']} videos):",
         "",
         f"Training set: {training.get('videos_per_class')}",
-        f"Operating point (chosen on these leave-one-video-out probabilities; the saved model uses it): "
+        f"Operating point (the most exercise videos right while rejecting >= {MIN_REJECTED:.0%} of negatives, "
+        f"on these leave-one-video-out probabilities; the saved model uses it): "
         f"'not one of these' when the best exercise's median window probability "
         f"is below {point['threshold']:.2f} or `other` is over {point['other_ratio']:.2f}x as likely; "
         f"each held-out video was decided with the point chosen without it "

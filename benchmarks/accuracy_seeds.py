@@ -1,0 +1,58 @@
+"""How much do the accuracy figures depend on the forest's random seed?
+
+The seed is fixed so that a re-run gives the same numbers, but it is not a
+property of the method: this runs the very evaluation of `fittrack train`
+(leave-one-video-out, each held-out video decided with the operating point
+chosen without it) once per seed and prints the per-video figures, so that
+docs/accuracy.md can give a range rather than the luckiest seed. Needs
+extracted rows in a store (e.g. after `fittrack run DATASET --no-train`);
+about a minute per seed on 2 cores.
+
+Usage: python benchmarks/accuracy_seeds.py [--store URL] [--seeds 0 1 2 3 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", help="store URL (default from settings)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    args = parser.parse_args()
+    from fittrack.collect import load_rows
+    from fittrack.labels import OTHER
+    from fittrack.settings import get_settings
+    from fittrack.store import open_store
+    from fittrack.training import TrainParams, evaluate
+
+    rows = load_rows(open_store(get_settings(), args.store))
+    if rows.empty:
+        print("skipped: no rows in the store; run `fittrack run DATASET --no-train` first")
+        return 0
+    print(f"{rows['video_id'].nunique()} videos, {len(rows)} rows")
+    right, rejected = [], []
+    for seed in args.seeds:
+        # The frame baseline is not what this measures: a small one keeps the run short.
+        metrics = evaluate(rows, TrainParams(seed=seed, baseline_trees=5))
+        videos = metrics["window"]["videos"].values()
+        exercise = [v for v in videos if v["truth"] != OTHER]
+        negatives = [v for v in videos if v["truth"] == OTHER]
+        right.append(sum(v["predicted"] == v["truth"] for v in exercise))
+        rejected.append(sum(v["predicted"] == OTHER for v in negatives))
+        point = metrics["operating_point"]
+        print(f"seed {seed}: exercise videos right {right[-1]}/{len(exercise)}, "
+              f"negatives rejected {rejected[-1]}/{len(negatives)}, point {point['threshold']:.2f} / "
+              f"{point['other_ratio']:.2f} ({point['held_out_videos_with_this_point']} held-out videos chose it)")
+    print(f"mean over {len(args.seeds)} seeds: exercise videos right {sum(right) / len(right) / len(exercise):.3f}, "
+          f"negatives rejected {sum(rejected) / len(rejected) / len(negatives):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
