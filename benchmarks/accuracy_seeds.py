@@ -25,17 +25,13 @@ def main() -> int:
     parser.add_argument("--store", help="store URL (default from settings)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     args = parser.parse_args()
-    from fittrack.collect import load_rows
+    from benchmarks.stored_rows import stored_rows
     from fittrack.labels import OTHER
-    from fittrack.settings import get_settings
-    from fittrack.store import open_store
     from fittrack.training import TrainParams, evaluate
 
-    rows = load_rows(open_store(get_settings(), args.store))
-    if rows.empty:
-        print("skipped: no rows in the store; run `fittrack run DATASET --no-train` first")
+    rows = stored_rows(args.store)
+    if rows is None:
         return 0
-    print(f"{rows['video_id'].nunique()} videos, {len(rows)} rows")
     right, rejected = [], []
     for seed in args.seeds:
         # The frame baseline is not what this measures: a small one keeps the run short.

@@ -20,17 +20,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", help="store URL (default from settings)")
     args = parser.parse_args()
-    from fittrack.collect import load_rows
+    from benchmarks.stored_rows import stored_rows
     from fittrack.extract import recompute_angles
-    from fittrack.settings import get_settings
-    from fittrack.store import open_store
     from fittrack.training import TrainParams, evaluate
 
-    rows = load_rows(open_store(get_settings(), args.store))
-    if rows.empty:
-        print("skipped: no rows in the store; run `fittrack run DATASET` first")
+    rows = stored_rows(args.store)
+    if rows is None:
         return 0
-    print(f"{rows['video_id'].nunique()} videos, {len(rows)} rows")
     for source in ("world", "image"):
         variant = rows.copy()
         angles = recompute_angles(variant, source=source)
