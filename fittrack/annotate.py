@@ -155,7 +155,7 @@ class _Encoder:
 
 
 def _text(image: np.ndarray, text: str, origin: tuple[int, int], scale: float, color=_TEXT) -> None:
-    thickness = max(1, int(round(scale * 2)))
+    thickness = max(1, round(scale * 2))
     cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thickness + 2, cv2.LINE_AA)
     cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, color, thickness, cv2.LINE_AA)
 

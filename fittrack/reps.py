@@ -80,7 +80,7 @@ def fill_and_smooth(times_s: np.ndarray, values: np.ndarray) -> np.ndarray:
         return values
     filled = np.interp(times_s, times_s[seen], values[seen])
     step = np.median(np.diff(times_s)) if len(times_s) > 1 else 1.0
-    width = max(1, int(round(SMOOTH_S / step)) | 1)
+    width = max(1, round(SMOOTH_S / step) | 1)
     if width == 1 or len(filled) < width:
         return filled
     padded = np.pad(filled, width // 2, mode="edge")

@@ -196,7 +196,7 @@ class VideoReader:
             while capture.grab():
                 index = decoded
                 decoded += 1
-                timestamp_ms = int(round(capture.get(cv2.CAP_PROP_POS_MSEC)))
+                timestamp_ms = round(capture.get(cv2.CAP_PROP_POS_MSEC))
                 # PoseLandmarker's VIDEO mode needs strictly increasing times.
                 timestamp_ms = max(timestamp_ms, last_ms + 1)
                 last_ms = timestamp_ms

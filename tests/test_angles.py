@@ -58,7 +58,7 @@ def test_tilts_measure_against_straight_down():
 
 def test_grip_tells_neutral_from_supinated():
     # Arm bending in the x-y plane: upper arm down from the shoulder, forearm forward (x).
-    arm = dict(left_shoulder=(0, -1, 0), left_elbow=(0, 0, 0), left_wrist=(1, 0, 0))
+    arm = {"left_shoulder": (0, -1, 0), "left_elbow": (0, 0, 0), "left_wrist": (1, 0, 0)}
     neutral = _pose(**arm, left_thumb=(1.1, -0.1, 0), left_pinky=(1.1, 0.1, 0))  # thumb up
     supinated = _pose(**arm, left_thumb=(1.1, 0, 0.1), left_pinky=(1.1, 0, -0.1))  # palm up
     visible = np.ones((1, 33))

@@ -64,7 +64,7 @@ def test_sigkilled_worker_process_job_is_redelivered_and_stored_once(fresh_redis
     for name in ("a", "b"):
         start_worker(services, app, f"kill-{name}", service_env(env, tmp_path / name))
     report = enqueue_videos(app, store)
-    (key, job_id), = report.sent.items()
+    (_key, job_id), = report.sent.items()
 
     def running_pid() -> int | None:
         result = app.AsyncResult(job_id)

@@ -66,7 +66,7 @@ def test_a_half_rep_does_not_count():
 
 
 def test_a_clip_that_starts_at_the_working_end_does_not_count_it():
-    t, knee = knee_series(3, rest_s=0.0)
+    _, knee = knee_series(3, rest_s=0.0)
     starts_low = np.concatenate([np.full(10, 80.0), knee])  # already at the bottom when the clip starts
     assert count_reps(np.arange(len(starts_low)) / FPS, starts_low, SQUAT).count == 3
 

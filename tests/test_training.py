@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -42,7 +43,7 @@ def test_evaluation_beats_chance_on_held_out_videos():
 
 def test_saved_model_round_trips_and_predicts(tmp_path):
     rows = synthetic_rows()
-    forest, point, windows = train(rows, FAST)
+    forest, point, _ = train(rows, FAST)
     model = ExerciseModel(forest=forest, point=point, classes=list(forest.classes_),
                           feature_names=window_feature_names(), window=FAST.window)
     digest = save_model(model, tmp_path / "m.model")
@@ -68,6 +69,22 @@ def test_a_video_is_its_windows_median_so_a_set_up_before_the_reps_does_not_deci
     assert prediction.probabilities == pytest.approx(windows.median().to_dict())
     assert (windows.idxmax(axis=1) == "other").any(), "the set-up windows look like 'other'"
     assert prediction.label == "squat"
+
+
+def test_the_grip_counts_only_for_arms_bent_enough_for_it_to_be_defined():
+    from fittrack.features import BENT_ELBOW_DEG, bent_arm_grip
+
+    frames = pd.DataFrame({
+        "left_elbow": [60.0, 60.0, 170.0, 170.0, np.nan],
+        "left_grip": [80.0, 80.0, 10.0, 10.0, 50.0],
+        "right_elbow": [70.0, 175.0, 175.0, BENT_ELBOW_DEG - 1, 60.0],
+        "right_grip": [60.0, 5.0, 5.0, 30.0, np.nan],
+    })
+    grip = bent_arm_grip(frames)[:, 0]
+    assert grip[:2].tolist() == [70.0, 80.0], "both arms bent: their mean; one bent: its grip alone"
+    assert np.isnan(grip[2]), "straight arms: their grip is not defined, so no value"
+    assert grip[3] == 30.0
+    assert np.isnan(grip[4]), "an unseen elbow or grip gives no value"
 
 
 def test_the_operating_point_keeps_rejection_above_its_floor_then_names_most_exercises():

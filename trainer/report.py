@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from fittrack.training import MIN_REJECTED
 
 
 def _pct(value: float) -> str:
-    return "n/a" if value != value else f"{100 * value:.1f}%"
+    return "n/a" if math.isnan(value) else f"{100 * value:.1f}%"
 
 
 def write_report(metrics: dict, training: dict, folder: Path) -> Path:
