@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -143,9 +148,6 @@ def test_bad_model_files_get_specific_errors(tmp_path):
 
 
 def test_train_submit_runs_on_a_real_worker_and_writes_the_model_to_the_store(fresh_redis, tmp_path):
-    import subprocess
-    import sys
-
     from fittrack.model_file import model_from_store
     from fittrack.settings import Settings
     from fittrack.store import LocalStore, rows_key
@@ -167,7 +169,7 @@ def test_train_submit_runs_on_a_real_worker_and_writes_the_model_to_the_store(fr
         client_home = tmp_path / "client"  # has no rows: the data stays on the worker's side
         submitted = subprocess.run([sys.executable, "-m", "fittrack", "train", "--submit", "--no-eval"],
                                    env=service_env(settings, client_home), cwd=ROOT, capture_output=True,
-                                   text=True, timeout=300)
+                                   text=True, timeout=300, check=False)
     finally:
         services.stop_all()
     assert submitted.returncode == 0, submitted.stderr[-2000:]
@@ -176,3 +178,37 @@ def test_train_submit_runs_on_a_real_worker_and_writes_the_model_to_the_store(fr
     assert sha in submitted.stdout
     assert set(model.classes) == {"squat", "hammer_curl", "push_up", "other"}
     assert not (client_home / "store").exists(), "nothing was trained on the submitting side"
+
+
+def test_predict_uses_the_stores_model_only_when_its_sha256_matches(tmp_path):
+    from fittrack.settings import Settings
+    from fittrack.store import LocalStore
+
+    from .conftest import shared_video
+    from .synthetic import store_synthetic_model
+
+    video = shared_video("push_up/kaggle_push-up_15.mp4")
+    env = dict(os.environ, FITTRACK_HOME=str(tmp_path / "home"), FITTRACK_SAMPLE_FPS="5")
+    key = Settings().model_key
+
+    def predict() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "fittrack", "predict", str(video), "--json"], env=env,
+                              capture_output=True, text=True, timeout=300, check=False)
+
+    untrained = predict()
+    assert untrained.returncode != 0 and "no model has been trained yet" in untrained.stderr
+
+    store = LocalStore(tmp_path / "home" / "store")
+    recorded = store_synthetic_model(store, key)
+    answer = predict()
+    assert answer.returncode == 0, answer.stderr
+    assert json.loads(answer.stdout)["label"] in {"deadlift", "hammer_curl", "pull_up", "push_up", "squat", "other"}
+
+    other_model = tmp_path / "other.model"
+    other_model.write_bytes(store.get_bytes(key))
+    store.put_bytes(key, store.get_bytes(key) + b"\0", metadata={"sha256": recorded})  # swapped behind the trainer
+    tampered = predict()
+    assert tampered.returncode != 0 and "does not match the sha256 recorded" in tampered.stderr
+    named = subprocess.run([sys.executable, "-m", "fittrack", "predict", str(video), "--model", str(other_model)],
+                           env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert named.returncode == 0 and "confidence" in named.stdout, "a local file the user names is still taken"

@@ -49,12 +49,15 @@ def _submit_training(settings, evaluate_first: bool, wait: bool) -> int:
 
 def _cmd_predict(args: argparse.Namespace) -> int:
     from fittrack.extract import extract_video
-    from fittrack.model_file import load_model
+    from fittrack.model_file import load_model, model_from_store
     from fittrack.pose import PoseEstimator
     from fittrack.predict import predict_rows
+    from fittrack.store import open_store
 
     settings = get_settings()
-    model = load_model(Path(args.model))
+    # The store's model is checked against the sha256 the trainer recorded; a
+    # local file has nothing to check against, so it is only taken when named.
+    model = load_model(Path(args.model)) if args.model else model_from_store(open_store(settings), settings.model_key)[0]
     with PoseEstimator.from_settings(settings) as estimator:
         extraction = extract_video(args.video, estimator, sample_fps=settings.sample_fps,
                                    visibility_threshold=settings.visibility_threshold)
@@ -83,6 +86,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     train.set_defaults(handler=_cmd_train)
     predict = commands.add_parser("predict", help="predict the exercise in one video")
     predict.add_argument("video")
-    predict.add_argument("--model", default="out/exercise.model", help="a .model file from fittrack train")
+    predict.add_argument("--model", help="a local .model file you trained (default: the store's model, "
+                                          "verified against the sha256 recorded by fittrack train)")
     predict.add_argument("--json", action="store_true", help="machine-readable output")
     predict.set_defaults(handler=_cmd_predict)
