@@ -114,7 +114,7 @@ def _points(points: np.ndarray, visible: np.ndarray, names: tuple[str, ...]) -> 
     """Mean position of the named landmarks, NaN in frames where any is not visible."""
     idx = [INDEX[name] for name in names]
     mean = points[:, idx, :].mean(axis=1)
-    ok = visible[:, idx].all(axis=1)
+    ok = np.all(visible[:, idx], axis=1)
     return np.where(ok[:, None], mean, np.nan)
 
 

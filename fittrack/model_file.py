@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import joblib
+from sklearn.ensemble import RandomForestClassifier
 
 from fittrack.angles import ANGLES_VERSION
 from fittrack.errors import ModelFileError, NoModelError
@@ -27,7 +28,7 @@ _RETRAIN = "retrain it with `fittrack train`"
 
 @dataclass
 class ExerciseModel:
-    forest: object
+    forest: RandomForestClassifier
     point: OperatingPoint
     classes: list[str]
     feature_names: list[str]

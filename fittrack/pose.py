@@ -114,12 +114,15 @@ class PoseEstimator:
         """Landmarks of the most prominent person, or None when nobody is found."""
         import mediapipe as mp
 
+        landmarker = self._landmarker
+        if landmarker is None:
+            raise RuntimeError("PoseEstimator used after close(); create a new one or call reset()")
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         if self._warm:
-            result = self._landmarker.detect_for_video(image, timestamp_ms)
+            result = landmarker.detect_for_video(image, timestamp_ms)
         else:  # the first call prints native warnings once
             with _native_stderr_silenced(self._quiet):
-                result = self._landmarker.detect_for_video(image, timestamp_ms)
+                result = landmarker.detect_for_video(image, timestamp_ms)
             self._warm = True
         if not result.pose_landmarks:
             return None

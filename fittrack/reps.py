@@ -101,7 +101,7 @@ def count_reps(times_s: np.ndarray, angle: np.ndarray, movement: Movement, exerc
     state = "work" if distance[0] <= ENTER_WORK else "rest"
     left_rest_at = times_s[0]
     at_work: list[float] = []
-    reps: list[list[float | None]] = []  # [start, end]; end None while the rep is under way
+    reps: list[tuple[float, float | None]] = []  # (start, end); end None while the rep is under way
     for t, d in zip(times_s, distance, strict=True):
         if state == "rest":
             if d > BACK_TO_REST:
@@ -110,11 +110,11 @@ def count_reps(times_s: np.ndarray, angle: np.ndarray, movement: Movement, exerc
                 state = "work"
                 if not at_work or t - at_work[-1] >= MIN_REP_S:
                     at_work.append(t)
-                    reps.append([left_rest_at, None])
+                    reps.append((left_rest_at, None))
         elif d > BACK_TO_REST:
             state, left_rest_at = "rest", t
             if reps and reps[-1][1] is None:
-                reps[-1][1] = t
+                reps[-1] = (reps[-1][0], t)
     velocity = np.gradient(signal, times_s) if len(signal) > 1 else np.zeros(len(signal))
     towards_work = velocity < 0 if movement.work_is_low else velocity > 0
     for start, end in ((a, times_s[-1] if b is None else b) for a, b in reps):

@@ -57,7 +57,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     settings = get_settings()
     # The store's model is checked against the sha256 the trainer recorded; a
     # local file has nothing to check against, so it is only taken when named.
-    model = load_model(Path(args.model)) if args.model else model_from_store(open_store(settings), settings.model_key)[0]
+    if args.model:
+        model = load_model(Path(args.model))
+    else:
+        model, _ = model_from_store(open_store(settings), settings.model_key)
     with PoseEstimator.from_settings(settings) as estimator:
         extraction = extract_video(args.video, estimator, sample_fps=settings.sample_fps,
                                    visibility_threshold=settings.visibility_threshold)

@@ -65,7 +65,8 @@ def upload_form(api: Backend) -> None:
         st.warning(f"No exercise model yet: {missing_model}.")
     limit = api.settings.upload_limit_mb
     upload = st.file_uploader(f"A video of one exercise set (up to {limit} MB)", type=list(VIDEO_TYPES))
-    if not st.button("Process Video", type="primary", disabled=upload is None):
+    clicked = st.button("Process Video", type="primary", disabled=upload is None)
+    if upload is None or not clicked:
         return
     data = upload.getvalue()
     try:
