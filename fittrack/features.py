@@ -1,9 +1,9 @@
 """Features for the classifier: per frame (the original design) and per window.
 
-A single frame is a posture; a window of ~1.5 s is a movement. Window
-features summarise each angle over the window (mean, spread, extremes,
-range, and how fast it changes), which is what tells a squat's knee
-swing from a deadlift's hip hinge when single postures overlap.
+A single frame is a posture; a window of a few seconds (2.5 s by default)
+is a movement. Window features summarise each angle over the window (mean,
+spread, extremes, range, and how fast it changes), which is what tells a
+squat's knee swing from a deadlift's hip hinge when single postures overlap.
 """
 
 from __future__ import annotations
