@@ -37,6 +37,7 @@ from fittrack.labels import EXERCISES, OTHER, exercise_or_other
 SEED = 0
 THRESHOLDS = tuple(np.round(np.arange(0.0, 0.71, 0.05), 2))
 OTHER_RATIOS = (0.75, 1.0, 1.25, 1.5, 2.0)
+MIN_REJECTED = 0.85  # the floor under negatives rejected when choosing the point (best_point)
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,6 @@ def grouped_video_probabilities(windows: pd.DataFrame, params: TrainParams) -> t
     return truth[probabilities.index], probabilities
 
 
-MIN_REJECTED = 0.85
-
-
 def best_point(truth: pd.Series, probabilities: pd.DataFrame) -> OperatingPoint:
     """The point with the most exercise videos right among those rejecting >= MIN_REJECTED of the negatives.
 
@@ -150,8 +148,9 @@ def best_point(truth: pd.Series, probabilities: pd.DataFrame) -> OperatingPoint:
     def score(point: OperatingPoint) -> tuple:
         rates = _rates(truth, decide(probabilities, point))
         rejected = 1.0 if np.isnan(rates["negatives_rejected"]) else round(rates["negatives_rejected"], 6)
-        return (rejected >= MIN_REJECTED, round(rates["exercise_videos_correct"], 6) if rejected >= MIN_REJECTED
-                else 0.0, rejected, -point.threshold, -abs(point.other_ratio - 1.0))
+        meets_floor = rejected >= MIN_REJECTED
+        right = round(rates["exercise_videos_correct"], 6) if meets_floor else 0.0
+        return (meets_floor, right, rejected, -point.threshold, -abs(point.other_ratio - 1.0))
 
     return max((OperatingPoint(float(t), float(r)) for t in THRESHOLDS for r in OTHER_RATIOS), key=score)
 
