@@ -163,8 +163,7 @@ def _rates(truth: pd.Series, decided: pd.Series) -> dict[str, float]:
     is_exercise = truth != OTHER
     exercise_accuracy = float((decided[is_exercise] == truth[is_exercise]).mean()) if is_exercise.any() else 0.0
     rejected = float((decided[~is_exercise] == OTHER).mean()) if (~is_exercise).any() else float("nan")
-    balanced = exercise_accuracy if np.isnan(rejected) else (exercise_accuracy + rejected) / 2
-    return {"exercise_videos_correct": exercise_accuracy, "negatives_rejected": rejected, "balanced": balanced}
+    return {"exercise_videos_correct": exercise_accuracy, "negatives_rejected": rejected}
 
 
 def _scores(truth: pd.Series, predicted: pd.Series, classes: list[str]) -> dict:
