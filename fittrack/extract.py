@@ -18,7 +18,7 @@ import pandas as pd
 
 from fittrack.angles import compute_angles
 from fittrack.errors import NoPersonError
-from fittrack.landmarks import PoseLandmarks
+from fittrack.landmarks import PoseLandmarks, PoseSequence
 from fittrack.pose import PoseEstimator
 from fittrack.table import Columns, build_columns, landmark_arrays, rows_from_columns
 from fittrack.video import Frame, VideoInfo, VideoReader
@@ -109,28 +109,21 @@ def extract_video(
             on_progress(len(poses), max(expected, len(poses)))
     if on_progress:
         on_progress(len(poses), len(poses))
+    stacked = PoseSequence.stack(poses)
     columns = build_columns(
         video_id=video_id,
         source=source or path.name,
         label=label,
         frame_indices=indices,
         timestamps_ms=timestamps,
-        poses=poses,
-        angles=angles_for(poses, visibility_threshold),
+        poses=stacked,
+        angles=compute_angles(stacked.world, stacked.visibility, visibility_threshold),
         width=reader.info.width,
         height=reader.info.height,
     )
     rows = rows_from_columns(columns)
     log.debug("extracted %s: %d frames, %d with a person", path, len(rows), int(rows["detected"].sum()))
     return Extraction(rows=rows, info=reader.info, columns=columns)
-
-
-def angles_for(poses: list[PoseLandmarks | None], visibility_threshold: float) -> dict[str, np.ndarray]:
-    """World-landmark angles for a sequence of poses (NaN where nobody was found)."""
-    empty = PoseLandmarks.empty()
-    world = np.stack([(p or empty).world for p in poses]) if poses else np.zeros((0, 33, 3))
-    visibility = np.stack([(p or empty).visibility for p in poses]) if poses else np.zeros((0, 33))
-    return compute_angles(world, visibility, visibility_threshold)
 
 
 def recompute_angles(rows: pd.DataFrame, source: str = "world", visibility_threshold: float = 0.5) -> pd.DataFrame:

@@ -1,12 +1,13 @@
 """The one typed structure for a pose: everything downstream consumes this.
 
 MediaPipe's result objects are converted once, in `fittrack.pose`, into
-`PoseLandmarks`; angles, features, rendering and storage never see MediaPipe
+`PoseLandmarks` (and a video's worth into one `PoseSequence`); angles, features, rendering and storage never see MediaPipe
 types. Landmark order is MediaPipe's BlazePose topology (33 points).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,3 +67,35 @@ class PoseLandmarks:
     def pixels(self, width: int, height: int) -> np.ndarray:
         """Image landmarks as (33, 2) pixel coordinates of a width x height frame."""
         return self.image[:, :2] * np.array([width, height], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class PoseSequence:
+    """The poses of one video's analysed frames, stacked once into arrays.
+
+    Angles and the stored table both read these arrays; stacking the
+    per-frame objects in one place keeps a video's landmarks in memory once.
+    Frames without a person hold NaN landmarks and zero visibility.
+    """
+
+    image: np.ndarray  # (frames, 33, 3)
+    world: np.ndarray  # (frames, 33, 3)
+    visibility: np.ndarray  # (frames, 33)
+    detected: np.ndarray  # (frames,) bool
+
+    @classmethod
+    def stack(cls, poses: Sequence[PoseLandmarks | None]) -> PoseSequence:
+        if not poses:
+            points = np.zeros((0, NUM_LANDMARKS, 3), dtype=np.float32)
+            return cls(points, points.copy(), np.zeros((0, NUM_LANDMARKS), dtype=np.float32), np.zeros(0, bool))
+        empty = PoseLandmarks.empty()
+        filled = [pose or empty for pose in poses]
+        return cls(
+            image=np.stack([p.image for p in filled]),
+            world=np.stack([p.world for p in filled]),
+            visibility=np.stack([p.visibility for p in filled]),
+            detected=np.array([pose is not None for pose in poses], dtype=bool),
+        )
+
+    def __len__(self) -> int:
+        return len(self.detected)

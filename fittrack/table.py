@@ -17,7 +17,7 @@ import pandas as pd
 
 from fittrack.angles import ANGLE_NAMES, ANGLES_VERSION
 from fittrack.errors import BadInputError
-from fittrack.landmarks import LANDMARK_NAMES, NUM_LANDMARKS, PoseLandmarks
+from fittrack.landmarks import LANDMARK_NAMES, NUM_LANDMARKS, PoseSequence
 
 ID_COLUMNS = (
     "video_id", "source", "label", "angles_version", "frame_index", "timestamp_ms",
@@ -36,11 +36,6 @@ Columns = dict[str, np.ndarray]
 """A table as one numpy array per column (strings as object arrays): what Parquet is written from."""
 
 
-def build_rows(**parts) -> pd.DataFrame:
-    """The table of one video as a DataFrame (see `build_columns` for the parts)."""
-    return rows_from_columns(build_columns(**parts))
-
-
 def rows_from_columns(columns: Columns) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(values, dtype="string") if name in STRING_COLUMNS else values
                          for name, values in columns.items()}, columns=list(columns))
@@ -53,18 +48,13 @@ def build_columns(
     label: str | None,
     frame_indices: Sequence[int],
     timestamps_ms: Sequence[int],
-    poses: Sequence[PoseLandmarks | None],
+    poses: PoseSequence,
     angles: dict[str, np.ndarray],
     width: int,
     height: int,
 ) -> Columns:
-    """Assembles the table for one video; `poses[i]` is None where nobody was found."""
+    """Assembles the table for one video from its stacked poses and their angles."""
     count = len(poses)
-    empty = PoseLandmarks.empty()
-    filled = [pose or empty for pose in poses]
-    image = np.stack([p.image for p in filled]) if count else np.zeros((0, NUM_LANDMARKS, 3))
-    world = np.stack([p.world for p in filled]) if count else np.zeros((0, NUM_LANDMARKS, 3))
-    visibility = np.stack([p.visibility for p in filled]) if count else np.zeros((0, NUM_LANDMARKS))
     columns: Columns = {
         "video_id": np.full(count, video_id, dtype=object),
         "source": np.full(count, source, dtype=object),
@@ -72,15 +62,15 @@ def build_columns(
         "angles_version": np.full(count, ANGLES_VERSION, dtype=np.int16),
         "frame_index": np.asarray(frame_indices, dtype=np.int32),
         "timestamp_ms": np.asarray(timestamps_ms, dtype=np.int64),
-        "detected": np.array([pose is not None for pose in poses], dtype=bool),
+        "detected": poses.detected,
         "frame_width": np.full(count, width, dtype=np.int32),
         "frame_height": np.full(count, height, dtype=np.int32),
     }
     for name in ANGLE_COLUMNS:
         columns[name] = np.asarray(angles[name], dtype=np.float32)
-    columns.update(zip(VISIBILITY_COLUMNS, visibility.astype(np.float32).T, strict=True))
-    columns.update(zip(IMAGE_COLUMNS, image.reshape(count, -1).astype(np.float32).T, strict=True))
-    columns.update(zip(WORLD_COLUMNS, world.reshape(count, -1).astype(np.float32).T, strict=True))
+    columns.update(zip(VISIBILITY_COLUMNS, poses.visibility.astype(np.float32).T, strict=True))
+    columns.update(zip(IMAGE_COLUMNS, poses.image.reshape(count, -1).astype(np.float32).T, strict=True))
+    columns.update(zip(WORLD_COLUMNS, poses.world.reshape(count, -1).astype(np.float32).T, strict=True))
     return {name: columns[name] for name in ALL_COLUMNS}
 
 
