@@ -50,7 +50,7 @@ def main() -> int:
     broker = "redis://127.0.0.1:6379/14"
     try:
         redis.Redis.from_url(broker).ping()
-    except Exception:
+    except redis.exceptions.RedisError:
         broker = ""
     home = Path(tempfile.mkdtemp(prefix="fittrack-bench-"))
     env = dict(os.environ, FITTRACK_HOME=str(home), FITTRACK_SAMPLE_FPS=str(args.sample_fps),

@@ -133,7 +133,7 @@ class _Encoder:
                     self._container.mux(packet)
             for packet in self._stream.encode():
                 self._container.mux(packet)
-        except BaseException as error:  # handed to the caller in put() or finish()
+        except BaseException as error:  # noqa: BLE001 -- handed to the caller in put() or finish()
             self._error = error
             while frame is not None:  # unblock a producer waiting on a full queue, up to its end mark
                 frame = self._queue.get()

@@ -70,7 +70,7 @@ def model_from_bytes(data: bytes, source: str, expected_sha256: str | None = Non
                              "it was changed or replaced; retrain or restore it")
     try:
         model = joblib.load(io.BytesIO(data))
-    except Exception as error:  # a corrupt pickle can raise almost anything
+    except Exception as error:  # noqa: BLE001 -- a corrupt pickle can raise almost anything
         raise ModelFileError(source, f"is not a readable model file ({type(error).__name__})", _RETRAIN) from None
     if not isinstance(model, ExerciseModel) or getattr(model, "kind", None) != MODEL_KIND:
         raise ModelFileError(source, "is not a fittrack exercise model", "pass a .model written by fittrack train")

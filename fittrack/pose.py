@@ -15,6 +15,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 
@@ -135,7 +136,7 @@ class PoseEstimator:
                 self._landmarker.close()
             self._landmarker = None
 
-    def __enter__(self) -> PoseEstimator:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -183,7 +183,7 @@ class VideoReader:
                     return
                 frames.put(frame)
             frames.put(None)
-        except BaseException as error:  # handed to the consuming thread
+        except BaseException as error:  # noqa: BLE001 -- handed to the consuming thread
             frames.put(error)
 
     def _decode(self) -> Iterator[Frame]:

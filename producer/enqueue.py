@@ -128,8 +128,8 @@ def follow_jobs(app: Celery, jobs: dict[str, str], *, poll_s: float = 0.5, timeo
 
 def describe_outcomes(outcomes: list[JobOutcome]) -> str:
     counts = Counter(o.state for o in outcomes)
-    lines = [f"jobs: {counts.get('SUCCESS', 0)} done, {counts.get('FAILURE', 0)} failed, "
-             f"{sum(v for k, v in counts.items() if k not in FINISHED_STATES)} pending"]
+    lines = [(f"jobs: {counts.get('SUCCESS', 0)} done, {counts.get('FAILURE', 0)} failed, "
+              f"{sum(v for k, v in counts.items() if k not in FINISHED_STATES)} pending")]
     lines += [f"  FAILED {o.video_key}: {o.reason}" for o in outcomes if o.state == "FAILURE"]
     lines += [f"  warning {o.video_key}: {o.reason}" for o in outcomes if o.state == "SUCCESS" and o.reason]
     return "\n".join(lines)

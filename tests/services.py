@@ -30,7 +30,7 @@ def wait_for(condition: Callable[[], object], timeout_s: float, what: str, inter
             value = condition()
             if value:
                 return value
-        except Exception as error:  # the service may not be up yet
+        except Exception as error:  # noqa: BLE001 -- whatever a service that is not up yet raises
             last_error = error
         time.sleep(interval_s)
     raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what} (last error: {last_error})")
@@ -40,6 +40,12 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def redis_errors() -> type[Exception]:
+    import redis
+
+    return redis.exceptions.RedisError
 
 
 def _redis_answers(url: str) -> bool:
@@ -55,7 +61,7 @@ def redis_url() -> Iterator[str]:
     process = None
     try:
         _redis_answers(url)
-    except Exception:
+    except redis_errors():
         binary = shutil.which("redis-server")
         if not binary:
             pytest.skip("no Redis at 127.0.0.1:6379 and no redis-server installed to start one")

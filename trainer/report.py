@@ -30,21 +30,21 @@ def headline(metrics: dict, training: dict, markdown: bool = False) -> str:
         f"evaluation ({metrics['split']}, {metrics['videos']} videos):",
         "",
         f"Training set: {training.get('videos_per_class')}",
-        f"Operating point (the most exercise videos right while rejecting >= {MIN_REJECTED:.0%} of negatives, "
-        f"on these leave-one-video-out probabilities; the saved model uses it): "
-        f"'not one of these' when the best exercise's median window probability "
-        f"is below {point['threshold']:.2f} or `other` is over {point['other_ratio']:.2f}x as likely; "
-        f"each held-out video was decided with the point chosen without it "
-        f"({point['held_out_videos_with_this_point']} of {metrics['videos']} got this same point)",
+        (f"Operating point (the most exercise videos right while rejecting >= {MIN_REJECTED:.0%} of negatives, "
+         f"on these leave-one-video-out probabilities; the saved model uses it): "
+         f"'not one of these' when the best exercise's median window probability "
+         f"is below {point['threshold']:.2f} or `other` is over {point['other_ratio']:.2f}x as likely; "
+         f"each held-out video was decided with the point chosen without it "
+         f"({point['held_out_videos_with_this_point']} of {metrics['videos']} got this same point)"),
         "",
         "| model | per item acc | per video acc | macro-F1 (video) | exercise videos right | negatives rejected |",
         "|---|---|---|---|---|---|",
-        f"| windows ({training.get('window_ms')} ms) | {_pct(window['per_window']['accuracy'])} | "
-        f"{_pct(window['per_video']['accuracy'])} | {window['per_video']['macro_f1']:.3f} | "
-        f"{_pct(op['exercise_videos_correct'])} | {_pct(op['negatives_rejected'])} |",
-        f"| per frame (original design) | {_pct(baseline['per_frame']['accuracy'])} | "
-        f"{_pct(baseline['per_video']['accuracy'])} | {baseline['per_video']['macro_f1']:.3f} | "
-        f"{_pct(base_op['exercise_videos_correct'])} | {_pct(base_op['negatives_rejected'])} |",
+        (f"| windows ({training.get('window_ms')} ms) | {_pct(window['per_window']['accuracy'])} | "
+         f"{_pct(window['per_video']['accuracy'])} | {window['per_video']['macro_f1']:.3f} | "
+         f"{_pct(op['exercise_videos_correct'])} | {_pct(op['negatives_rejected'])} |"),
+        (f"| per frame (original design) | {_pct(baseline['per_frame']['accuracy'])} | "
+         f"{_pct(baseline['per_video']['accuracy'])} | {baseline['per_video']['macro_f1']:.3f} | "
+         f"{_pct(base_op['exercise_videos_correct'])} | {_pct(base_op['negatives_rejected'])} |"),
         "",
         "Per class (window model, per video): "
         + ", ".join(f"{c} P={v['precision']:.2f} R={v['recall']:.2f}"

@@ -22,9 +22,10 @@ log = logging.getLogger(__name__)
 
 
 def train_from_store(store: Store, output: Path, settings: Settings | None = None,
-                     params: TrainParams = TrainParams(), evaluate_first: bool = True) -> dict:
+                     params: TrainParams | None = None, evaluate_first: bool = True) -> dict:
     """Trains on every video's rows; writes the model locally and to the store, plus the report."""
     settings = settings or get_settings()
+    params = params or TrainParams()
     rows = load_rows(store, show_progress=True)
     if rows.empty:
         raise FittrackError(f"no angle rows in {store.url}: run `fittrack enqueue` (or `fittrack run`) first")
