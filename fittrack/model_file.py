@@ -14,21 +14,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import joblib
-from sklearn.ensemble import RandomForestClassifier
 
 from fittrack.angles import ANGLES_VERSION
 from fittrack.errors import ModelFileError, NoModelError
 from fittrack.features import FEATURES_VERSION, WindowSpec
+from fittrack.other_modes import OtherModesForest
 from fittrack.training import OperatingPoint
 
 MODEL_KIND = "fittrack-exercise-model"
-MODEL_FORMAT = 2  # 2: video probabilities are the median of the windows' (was the mean)
+MODEL_FORMAT = 3  # 2: video probabilities are the median of the windows' (was the mean); 3: `other` in modes
 _RETRAIN = "retrain it with `fittrack train`"
 
 
 @dataclass
 class ExerciseModel:
-    forest: RandomForestClassifier
+    forest: OtherModesForest
     point: OperatingPoint
     classes: list[str]
     feature_names: list[str]

@@ -33,6 +33,7 @@ from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold
 
 from fittrack.features import WindowSpec, frame_feature_names, window_feature_names, window_features
 from fittrack.labels import EXERCISES, OTHER, exercise_or_other
+from fittrack.other_modes import OTHER_MODES, OtherModesForest
 
 SEED = 0
 THRESHOLDS = tuple(np.round(np.arange(0.0, 0.71, 0.05), 2))
@@ -57,23 +58,27 @@ class TrainParams:
     baseline_trees: int = 60
     threshold_folds: int = 4
     seed: int = SEED  # figures vary by a few videos with it (docs/accuracy.md, benchmarks/accuracy_seeds.py)
+    other_modes: int = OTHER_MODES  # 1 = `other` as a single class
 
 
 MAX_SAMPLES_PER_TREE = 10_000
 
 
-def make_forest(trees: int, min_samples_leaf: int = 1, samples: int = 0, seed: int = SEED) -> RandomForestClassifier:
-    """A forest on all cores; past MAX_SAMPLES_PER_TREE items each tree sees a bootstrap of that size.
+def make_forest(trees: int, min_samples_leaf: int = 1, samples: int = 0, seed: int = SEED,
+                other_modes: int = OTHER_MODES) -> OtherModesForest:
+    """A forest on all cores that learns `other` as `other_modes` kinds of movement (fittrack.other_modes).
 
-    Windows of one video are strongly correlated, so a tree learns little
+    Past MAX_SAMPLES_PER_TREE items each tree sees a bootstrap of that size:
+    windows of one video are strongly correlated, so a tree learns little
     more from 130,000 windows than from 10,000, while fitting time grows
-    with the sample: the cap keeps a million-row training under a minute.
+    with the sample; the cap keeps a million-row training under a minute.
     """
-    return RandomForestClassifier(
+    forest = RandomForestClassifier(
         n_estimators=trees, min_samples_leaf=min_samples_leaf, class_weight="balanced",
         max_samples=MAX_SAMPLES_PER_TREE if samples > MAX_SAMPLES_PER_TREE else None,
         n_jobs=-1, random_state=seed,
     )
+    return OtherModesForest(forest, other_modes, seed)
 
 
 def with_targets(rows: pd.DataFrame) -> pd.DataFrame:
@@ -93,7 +98,7 @@ def decide(probabilities: pd.DataFrame, point: OperatingPoint) -> pd.Series:
     return best.where(~rejected, OTHER)
 
 
-def video_probabilities(model: RandomForestClassifier, windows: pd.DataFrame, features: list[str]) -> pd.DataFrame:
+def video_probabilities(model: OtherModesForest, windows: pd.DataFrame, features: list[str]) -> pd.DataFrame:
     """Median window probability per video: one row per video_id."""
     proba = pd.DataFrame(model.predict_proba(windows[features]), columns=model.classes_, index=windows.index)
     proba["video_id"] = windows["video_id"].to_numpy()
@@ -126,7 +131,8 @@ def grouped_video_probabilities(windows: pd.DataFrame, params: TrainParams) -> t
         return truth.iloc[:0], pd.DataFrame()
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=params.seed)
     _, probabilities = _out_of_fold(windows, window_feature_names(), splitter,
-                                    lambda: make_forest(params.cv_trees, params.min_samples_leaf, len(windows), params.seed))
+                                    lambda: make_forest(params.cv_trees, params.min_samples_leaf, len(windows), params.seed,
+                                                        params.other_modes))
     return truth[probabilities.index], probabilities
 
 
@@ -188,7 +194,7 @@ def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams()) -> dict:
     classes = sorted(set(windows["label"]))
     window_prediction, probabilities = _out_of_fold(
         windows, window_feature_names(), LeaveOneGroupOut(),
-        lambda: make_forest(params.trees, params.min_samples_leaf, seed=params.seed))
+        lambda: make_forest(params.trees, params.min_samples_leaf, seed=params.seed, other_modes=params.other_modes))
     # Videos with no window (nobody detected) are answered "other", as predict does.
     truth = rows.groupby("video_id")["label"].first()
     sources = rows.groupby("video_id")["source"].first() if "source" in rows else truth.index.to_series()
@@ -200,7 +206,8 @@ def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams()) -> dict:
 
     frames = rows[rows["detected"].astype(bool)].reset_index(drop=True)
     frame_prediction, frame_video_proba = _out_of_fold(
-        frames, frame_feature_names(), LeaveOneGroupOut(), lambda: make_forest(params.baseline_trees, seed=params.seed))
+        frames, frame_feature_names(), LeaveOneGroupOut(),
+        lambda: make_forest(params.baseline_trees, seed=params.seed, other_modes=1))  # the original design
     frame_truth = frames.groupby("video_id")["label"].first()[frame_video_proba.index]
     frame_decided = decide(frame_video_proba, OperatingPoint())
 
@@ -234,7 +241,7 @@ def point_of(metrics: dict) -> OperatingPoint:
 
 
 def train(rows: pd.DataFrame, params: TrainParams = TrainParams(), point: OperatingPoint | None = None
-          ) -> tuple[RandomForestClassifier, OperatingPoint, pd.DataFrame]:
+          ) -> tuple[OtherModesForest, OperatingPoint, pd.DataFrame]:
     """The final window model on every video, and the operating point it uses.
 
     `point` is the evaluation's (`point_of(evaluate(...))`); without one it is
@@ -247,7 +254,7 @@ def train(rows: pd.DataFrame, params: TrainParams = TrainParams(), point: Operat
 
         raise FittrackError("need windows of at least two classes to train; extract more videos first")
     point = point or choose_operating_point(windows, params)
-    forest = make_forest(params.trees, params.min_samples_leaf, len(windows), params.seed)
+    forest = make_forest(params.trees, params.min_samples_leaf, len(windows), params.seed, params.other_modes)
     model = forest.fit(windows[window_feature_names()], windows["label"])
     return model, point, windows
 

@@ -76,6 +76,23 @@ def test_a_video_is_its_windows_median_so_a_set_up_before_the_reps_does_not_deci
     assert prediction.label == "squat"
 
 
+def test_other_is_learnt_as_modes_but_answered_as_one_class():
+    windows = window_features(synthetic_rows())
+    features, labels = windows[window_feature_names()], windows["label"]
+    forest = make_forest(20, other_modes=3).fit(features, labels)
+    assert sum(str(c).startswith("other#") for c in forest.forest.classes_) == 3, "fitted on three modes"
+    assert list(forest.classes_) == sorted(set(labels))
+    proba = forest.predict_proba(features)
+    assert proba.shape == (len(windows), len(forest.classes_))
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    per_mode = forest.forest.predict_proba(features)
+    other_columns = [i for i, c in enumerate(forest.forest.classes_) if str(c).startswith("other#")]
+    other = list(forest.classes_).index("other")
+    assert np.allclose(proba[:, other], per_mode[:, other_columns].sum(axis=1)), "the modes add up to `other`"
+    single = make_forest(20, other_modes=1).fit(features, labels)
+    assert list(single.forest.classes_) == list(single.classes_), "one mode is a plain forest"
+
+
 def test_the_grip_counts_only_for_arms_bent_enough_for_it_to_be_defined():
     from fittrack.features import BENT_ELBOW_DEG, bent_arm_grip
 

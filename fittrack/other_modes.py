@@ -1,0 +1,79 @@
+"""A forest that learns "not one of these" as several kinds of movement, and answers with one `other`.
+
+The negatives are curls, rows, lunges, jumping jacks, people playing the
+guitar and empty rooms. As one class, `other` asks each tree to fence off
+all of them with the same leaves, and with a balanced class weight its many
+windows count no more than one exercise's. So the training windows of
+`other` are split into OTHER_MODES groups of similar windows (k-means on
+standardised features), each group is a class of its own while the forest
+is fitted, and their probabilities are added back into one `other` in
+`predict_proba`. Callers see the same classes as with a plain forest.
+
+Measured with the nested leave-one-video-out evaluation over forest seeds
+0-4 (docs/accuracy.md): see the "other as modes" rows there.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.ensemble import RandomForestClassifier
+
+from fittrack.labels import OTHER
+
+OTHER_MODES = 4
+MODE_SEPARATOR = "#"  # a mode's training label is e.g. "other#2"; no exercise name contains it
+
+
+def other_modes(features: np.ndarray, modes: int, seed: int) -> np.ndarray:
+    """A mode index per row: k-means on the features standardised, a missing value taken as the column's median."""
+    values = np.asarray(features, dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)  # a feature never seen in these windows
+        median = np.nanmedian(values, axis=0)
+    median = np.where(np.isfinite(median), median, 0.0)
+    filled = np.where(np.isfinite(values), values, median)
+    spread = filled.std(axis=0)
+    scaled = (filled - filled.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+    return KMeans(modes, n_init=4, random_state=seed).fit_predict(scaled)
+
+
+class OtherModesForest:
+    """A RandomForestClassifier fitted on `other` split into modes; `classes_` has one `other`.
+
+    Only `fit`, `predict_proba`, `predict` and `classes_` are offered: what
+    training, evaluation and `predict` use.
+    """
+
+    def __init__(self, forest: RandomForestClassifier, modes: int = OTHER_MODES, seed: int = 0) -> None:
+        self.forest = forest
+        self.modes = modes
+        self.seed = seed
+        self.classes_: np.ndarray = np.array([], dtype=object)
+        self._column_of_class: np.ndarray = np.array([], dtype=np.int64)
+
+    def fit(self, features, labels) -> OtherModesForest:
+        targets = np.asarray(labels, dtype=object).copy()
+        is_other = targets == OTHER
+        modes = min(self.modes, int(is_other.sum()))
+        if modes > 1:
+            chosen = other_modes(np.asarray(features)[is_other], modes, self.seed)
+            targets[is_other] = [f"{OTHER}{MODE_SEPARATOR}{mode}" for mode in chosen]
+        self.forest.fit(features, targets)
+        merged = [str(name).split(MODE_SEPARATOR)[0] for name in self.forest.classes_]
+        self.classes_ = np.array(sorted(set(merged)), dtype=object)
+        position = {name: index for index, name in enumerate(self.classes_)}
+        self._column_of_class = np.array([position[name] for name in merged], dtype=np.int64)
+        return self
+
+    def predict_proba(self, features) -> np.ndarray:
+        per_mode = self.forest.predict_proba(features)
+        merged = np.zeros((len(per_mode), len(self.classes_)))
+        for column, target in enumerate(self._column_of_class):
+            merged[:, target] += per_mode[:, column]
+        return merged
+
+    def predict(self, features) -> np.ndarray:
+        return self.classes_[self.predict_proba(features).argmax(axis=1)]
