@@ -24,6 +24,7 @@ from sklearn.ensemble import RandomForestClassifier
 from fittrack.labels import OTHER
 
 OTHER_MODES = 4
+MODES_SAMPLE = 10_000  # k-means is fitted on at most this many windows
 MODE_SEPARATOR = "#"  # a mode's training label is e.g. "other#2"; no exercise name contains it
 
 
@@ -37,7 +38,12 @@ def other_modes(features: np.ndarray, modes: int, seed: int) -> np.ndarray:
     filled = np.where(np.isfinite(values), values, median)
     spread = filled.std(axis=0)
     scaled = (filled - filled.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
-    return KMeans(modes, n_init=4, random_state=seed).fit_predict(scaled)
+    kmeans = KMeans(modes, n_init=4, random_state=seed)
+    if len(scaled) <= MODES_SAMPLE:
+        return kmeans.fit_predict(scaled)
+    # Like the trees (training.MAX_SAMPLES_PER_TREE): a sample finds the modes as well and keeps 1M rows fast.
+    sample = np.random.default_rng(seed).choice(len(scaled), MODES_SAMPLE, replace=False)
+    return kmeans.fit(scaled[sample]).predict(scaled)
 
 
 class OtherModesForest:
