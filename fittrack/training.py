@@ -10,7 +10,8 @@ median ignores them where the mean is dragged towards `other` (measured:
 below, and docs/accuracy.md).
 
 "Not one of these": videos of other movements are an `other` class in
-training, and a video is called `other` when its best exercise probability
+training (learnt as several modes, `fittrack.other_modes`), and a video is
+called `other` when its best exercise probability
 is below a threshold, or when `other` is more than `other_ratio` times as
 likely as the best exercise. That operating point is chosen on the
 leave-one-video-out probabilities of the evaluation, and the saved model
