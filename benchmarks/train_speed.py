@@ -62,7 +62,7 @@ def main() -> int:
     parser.add_argument("--other-modes", type=int, help="modes `other` is learnt as (default: TrainParams')")
     args = parser.parse_args()
     from fittrack.features import window_feature_names, window_features
-    from fittrack.training import TrainParams, choose_operating_point, make_forest, with_targets
+    from fittrack.training import TrainParams, choose_operating_point, with_targets
 
     rows = with_targets(synthetic_rows(args.rows, args.videos))
     print(f"rows: {len(rows):,} of {args.videos} videos; cores: {len(os.sched_getaffinity(0))}")
@@ -74,8 +74,7 @@ def main() -> int:
     point = choose_operating_point(windows, params)
     choose_s = time.perf_counter() - start - features_s
     print(f"operating point (grouped CV): {choose_s:.1f} s -> {point}")
-    forest = make_forest(params.trees, params.min_samples_leaf, len(windows), params.seed, params.other_modes)
-    forest.fit(windows[window_feature_names()], windows["label"])
+    params.forest(params.trees, len(windows)).fit(windows[window_feature_names()], windows["label"])
     total = time.perf_counter() - start
     print(f"final forest: {total - features_s - choose_s:.1f} s")
     print(f"TOTAL training on {len(rows):,} rows: {total:.1f} s (goal < 60 s)")

@@ -1,8 +1,8 @@
 """The one typed structure for a pose: everything downstream consumes this.
 
 MediaPipe's result objects are converted once, in `fittrack.pose`, into
-`PoseLandmarks` (and a video's worth into one `PoseSequence`); angles, features, rendering and storage never see MediaPipe
-types. Landmark order is MediaPipe's BlazePose topology (33 points).
+`PoseLandmarks` (and a video's worth into one `PoseSequence`); angles,
+features, rendering and storage never see MediaPipe types. Landmark order is MediaPipe's BlazePose topology (33 points).
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ is fitted, and their probabilities are added back into one `other` in
 `predict_proba`. Callers see the same classes as with a plain forest.
 
 Measured with the nested leave-one-video-out evaluation over forest seeds
-0-4 (docs/accuracy.md): see the "other as modes" rows there.
+0-4: docs/accuracy.md ("Against the bar of issue #5" and session 5's table,
+with the control that only reweights `other`).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class OtherModesForest:
         self.modes = modes
         self.seed = seed
         self.classes_: np.ndarray = np.array([], dtype=object)
-        self._column_of_class: np.ndarray = np.array([], dtype=np.int64)
+        self._mode_to_class: np.ndarray = np.zeros((0, 0))  # (forest classes, classes_) of 0/1
 
     def fit(self, features, labels) -> OtherModesForest:
         targets = np.asarray(labels, dtype=object).copy()
@@ -70,16 +71,11 @@ class OtherModesForest:
         self.forest.fit(features, targets)
         merged = [str(name).split(MODE_SEPARATOR)[0] for name in self.forest.classes_]
         self.classes_ = np.array(sorted(set(merged)), dtype=object)
-        position = {name: index for index, name in enumerate(self.classes_)}
-        self._column_of_class = np.array([position[name] for name in merged], dtype=np.int64)
+        self._mode_to_class = (np.array(merged, dtype=object)[:, None] == self.classes_[None, :]).astype(float)
         return self
 
     def predict_proba(self, features) -> np.ndarray:
-        per_mode = self.forest.predict_proba(features)
-        merged = np.zeros((len(per_mode), len(self.classes_)))
-        for column, target in enumerate(self._column_of_class):
-            merged[:, target] += per_mode[:, column]
-        return merged
+        return self.forest.predict_proba(features) @ self._mode_to_class
 
     def predict(self, features) -> np.ndarray:
         return self.classes_[self.predict_proba(features).argmax(axis=1)]

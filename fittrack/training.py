@@ -61,6 +61,10 @@ class TrainParams:
     seed: int = SEED  # figures vary by a few videos with it (docs/accuracy.md, benchmarks/accuracy_seeds.py)
     other_modes: int = OTHER_MODES  # 1 = `other` as a single class
 
+    def forest(self, trees: int, samples: int = 0) -> OtherModesForest:
+        """An unfitted forest of `trees` trees with these parameters, for `samples` training items."""
+        return make_forest(trees, self.min_samples_leaf, samples, self.seed, self.other_modes)
+
 
 MAX_SAMPLES_PER_TREE = 10_000
 
@@ -132,8 +136,7 @@ def grouped_video_probabilities(windows: pd.DataFrame, params: TrainParams) -> t
         return truth.iloc[:0], pd.DataFrame()
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=params.seed)
     _, probabilities = _out_of_fold(windows, window_feature_names(), splitter,
-                                    lambda: make_forest(params.cv_trees, params.min_samples_leaf, len(windows), params.seed,
-                                                        params.other_modes))
+                                    lambda: params.forest(params.cv_trees, len(windows)))
     return truth[probabilities.index], probabilities
 
 
@@ -195,7 +198,7 @@ def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams()) -> dict:
     classes = sorted(set(windows["label"]))
     window_prediction, probabilities = _out_of_fold(
         windows, window_feature_names(), LeaveOneGroupOut(),
-        lambda: make_forest(params.trees, params.min_samples_leaf, seed=params.seed, other_modes=params.other_modes))
+        lambda: params.forest(params.trees))
     # Videos with no window (nobody detected) are answered "other", as predict does.
     truth = rows.groupby("video_id")["label"].first()
     sources = rows.groupby("video_id")["source"].first() if "source" in rows else truth.index.to_series()
@@ -255,8 +258,7 @@ def train(rows: pd.DataFrame, params: TrainParams = TrainParams(), point: Operat
 
         raise FittrackError("need windows of at least two classes to train; extract more videos first")
     point = point or choose_operating_point(windows, params)
-    forest = make_forest(params.trees, params.min_samples_leaf, len(windows), params.seed, params.other_modes)
-    model = forest.fit(windows[window_feature_names()], windows["label"])
+    model = params.forest(params.trees, len(windows)).fit(windows[window_feature_names()], windows["label"])
     return model, point, windows
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_REDIS_DB = 13  # ours alone: only this database is flushed
@@ -42,15 +43,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def redis_errors() -> type[Exception]:
-    import redis
-
-    return redis.exceptions.RedisError
-
-
 def _redis_answers(url: str) -> bool:
-    import redis
-
     return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
 
 
@@ -61,7 +54,7 @@ def redis_url() -> Iterator[str]:
     process = None
     try:
         _redis_answers(url)
-    except redis_errors():
+    except redis.exceptions.RedisError:
         binary = shutil.which("redis-server")
         if not binary:
             pytest.skip("no Redis at 127.0.0.1:6379 and no redis-server installed to start one")
@@ -70,8 +63,6 @@ def redis_url() -> Iterator[str]:
                                     "--appendonly", "no"], stdout=subprocess.DEVNULL)
         url = f"redis://127.0.0.1:{port}/{TEST_REDIS_DB}"
         wait_for(lambda: _redis_answers(url), 10, "private redis-server")
-    import redis
-
     client = redis.Redis.from_url(url)
     client.flushdb()
     yield url
@@ -89,8 +80,6 @@ def fresh_redis(redis_url: str) -> str:
     message an earlier test's worker gave back on shutdown would be taken by
     the next test's worker.
     """
-    import redis
-
     redis.Redis.from_url(redis_url).flushdb()
     return redis_url
 
