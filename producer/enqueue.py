@@ -13,6 +13,7 @@ import logging
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from celery import Celery
@@ -20,6 +21,7 @@ from tqdm import tqdm
 
 from fittrack.dataset import label_of_key
 from fittrack.store import VIDEOS_PREFIX, Store, rows_key
+from producer.lost_jobs import lost_jobs
 from workers.app import EXTRACT_TASK
 
 log = logging.getLogger(__name__)
@@ -35,10 +37,13 @@ class EnqueueReport:
     already_done: list[str] = field(default_factory=list)
     already_queued: dict[str, str] = field(default_factory=dict)
     already_failed: dict[str, str] = field(default_factory=dict)
+    lost: list[str] = field(default_factory=list)  # sent again: their worker died with them (lost_jobs)
 
     def summary(self) -> str:
         text = (f"{len(self.sent)} jobs sent, {len(self.already_done)} videos already extracted, "
                 f"{len(self.already_queued)} already queued")
+        if self.lost:
+            text += f" ({len(self.lost)} of the sent were lost with a stopped worker)"
         if self.already_failed:
             text += f", {len(self.already_failed)} failed before (--retry-failed to send them again)"
         return text
@@ -67,9 +72,13 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
     """Sends a job for each stored video that has no rows and no live job.
 
     A video whose job failed is not sent again unless `retry_failed`: the job
-    id is tied to the content, so the same bytes would fail the same way.
+    id is tied to the content, so the same bytes would fail the same way. A
+    job that no worker or message can finish any more (the embedded mode's
+    broker forgets the jobs of a killed worker: `producer.lost_jobs`) is sent
+    again.
     """
     report = EnqueueReport()
+    active: dict[str, tuple[str, str]] = {}  # job id -> (video key, label), for the lost-job check
     for key in store.list(prefix):
         label = label_of_key(key)
         info = store.head(key)
@@ -80,16 +89,30 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
         job_id = job_id_for(key, sha256)
         state = app.AsyncResult(job_id).state
         if not force and state in ACTIVE_STATES:
-            report.already_queued[key] = job_id
+            active[job_id] = (key, label)
             continue
         if not (force or retry_failed) and state == "FAILURE":
             report.already_failed[key] = job_id
             continue
-        app.backend.store_result(job_id, {"video_key": key}, QUEUED)
-        app.send_task(EXTRACT_TASK, args=[key, label], task_id=job_id)
+        _send(app, key, label, job_id)
         report.sent[key] = job_id
+    lost = lost_jobs(app, list(active))
+    for job_id, (key, video_label) in active.items():
+        if job_id in lost:
+            log.warning("%s: its job %s was lost with a stopped worker; sending it again", key, job_id)
+            _send(app, key, video_label, job_id)
+            report.sent[key] = job_id
+            report.lost.append(key)
+        else:
+            report.already_queued[key] = job_id
     log.info("enqueue: %s", report.summary())
     return report
+
+
+def _send(app: Celery, video_key: str, label: str, job_id: str) -> None:
+    """Marks the job QUEUED, then sends it (in that order: see the module docstring)."""
+    app.backend.store_result(job_id, {"video_key": video_key}, QUEUED)
+    app.send_task(EXTRACT_TASK, args=[video_key, label], task_id=job_id)
 
 
 def job_outcome(app: Celery, video_key: str, job_id: str) -> JobOutcome:
@@ -104,13 +127,19 @@ def job_outcome(app: Celery, video_key: str, job_id: str) -> JobOutcome:
 
 
 def follow_jobs(app: Celery, jobs: dict[str, str], *, poll_s: float = 0.5, timeout_s: float | None = None,
-                show_progress: bool = True) -> list[JobOutcome]:
-    """Polls the jobs until all have ended (or Ctrl-C / timeout, which leave them running)."""
+                show_progress: bool = True, workers_alive: Callable[[], bool] | None = None) -> list[JobOutcome]:
+    """Polls the jobs until all have ended (or Ctrl-C / timeout, which leave them running).
+
+    `workers_alive`, when given, is asked at every poll: once it says no,
+    following stops with the unfinished jobs still pending, instead of
+    waiting for workers that will not come back (`fittrack run`'s own).
+    """
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     outcomes: dict[str, JobOutcome] = {}
     with tqdm(total=len(jobs), desc="jobs", unit="job", file=sys.stderr, disable=not show_progress) as bar:
         try:
             while True:
+                stopped = workers_alive is not None and not workers_alive()  # asked before the states are read
                 for key, job_id in jobs.items():
                     if key not in outcomes or outcomes[key].state not in FINISHED_STATES:
                         outcomes[key] = job_outcome(app, key, job_id)
@@ -119,6 +148,9 @@ def follow_jobs(app: Celery, jobs: dict[str, str], *, poll_s: float = 0.5, timeo
                 bar.set_postfix(done=counts["done"], failed=counts["failed"], pending=counts["pending"])
                 bar.update(counts["done"] + counts["failed"] - bar.n)
                 if counts["pending"] == 0 or (deadline and time.monotonic() > deadline):
+                    break
+                if stopped:
+                    log.error("the workers stopped with %d jobs unfinished", counts["pending"])
                     break
                 time.sleep(poll_s)
         except KeyboardInterrupt:

@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import subprocess
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from fittrack.collect import EXPORT_COLUMNS, load_rows
 from fittrack.settings import get_settings
 from fittrack.store import open_store
 from fittrack.table import write_rows
-from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs
+from producer.enqueue import FINISHED_STATES, describe_outcomes, enqueue_videos, follow_jobs
 from producer.upload import upload_dataset
 from workers.app import create_app
 from workers.cli import worker_command
@@ -29,10 +30,13 @@ log = logging.getLogger(__name__)
 
 
 @contextmanager
-def local_workers(count: int, log_file: Path):
-    """Starts `count` worker processes for the duration of the block, then stops them warmly."""
+def local_workers(count: int, log_file: Path) -> Iterator[Callable[[], bool] | None]:
+    """Starts `count` worker processes for the duration of the block, then stops them warmly.
+
+    Yields a check that they are still running (None when none are started).
+    """
     if count <= 0:
-        yield
+        yield None
         return
     env = dict(os.environ, FITTRACK_HOME=str(get_settings().home.resolve()))
     # The only worker on this machine: one process per core, each on its own
@@ -44,7 +48,7 @@ def local_workers(count: int, log_file: Path):
                                    env=env, stdout=output, stderr=subprocess.STDOUT)
     log.info("started %d worker processes (log: %s)", count, log_file)
     try:
-        yield
+        yield lambda: process.poll() is None
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -62,11 +66,16 @@ def run_pipeline(dataset: Path, out: Path, workers: int | None = None, train: bo
     log.info("store: %s, broker: %s", store.url, settings.resolved_broker_url())
     print(f"upload: {upload_dataset(dataset, store).summary()}")
     worker_count = (os.cpu_count() or 1) if workers is None else workers
-    with local_workers(worker_count, out / "worker.log"):
+    with local_workers(worker_count, out / "worker.log") as workers_alive:
         report = enqueue_videos(app, store)
         print(f"enqueue: {report.summary()}")
-        outcomes = follow_jobs(app, report.job_ids)
+        outcomes = follow_jobs(app, report.job_ids, workers_alive=workers_alive)
     print(describe_outcomes(outcomes))
+    if workers_alive is not None and any(o.state not in FINISHED_STATES for o in outcomes):
+        log.error("the worker processes stopped before every job ended (log: %s). Run the same command "
+                  "again: videos already extracted are kept, and the unfinished ones are sent again.",
+                  out / "worker.log")
+        return 1
     rows = load_rows(store, EXPORT_COLUMNS)
     csv_path = write_rows(rows, out / "angles.csv")
     print(f"export: {len(rows)} rows of {rows['video_id'].nunique()} videos -> {csv_path}")

@@ -22,6 +22,7 @@ from fittrack.settings import Settings
 from fittrack.store import ROWS_PREFIX, LocalStore, S3Store, open_store
 from fittrack.table import from_parquet_bytes
 from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs
+from producer.lost_jobs import lost_jobs, queued_message_ids, redelivers_lost_jobs
 from producer.upload import upload_dataset
 from workers.app import EXTRACT_TASK, create_app
 
@@ -87,6 +88,64 @@ def test_sigkilled_worker_process_job_is_redelivered_and_stored_once(fresh_redis
     assert not rows["frame_index"].duplicated().any(), "no row twice"
     logs = services.log_text("kill-a") + services.log_text("kill-b")
     assert "WorkerLostError" in logs or "SIGKILL" in logs, "the worker saw its process die"
+
+
+
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (from /proc), children first."""
+    children_file = Path(f"/proc/{pid}/task/{pid}/children")
+    children = [int(c) for c in children_file.read_text().split()] if children_file.exists() else []
+    return [grandchild for child in children for grandchild in _process_tree(child)] + [pid]
+
+
+def _embedded(tmp_path: Path) -> tuple[dict[str, str], Settings]:
+    """The embedded mode (filesystem broker, sqlite results, local store) in a home of its own."""
+    home = tmp_path / "home"
+    return {"FITTRACK_SAMPLE_FPS": "10", "FITTRACK_HOME": str(home)}, Settings(home=home, sample_fps=10)
+
+
+def test_embedded_worker_killed_whole_its_job_is_found_lost_and_sent_again(services, tmp_path):
+    # The filesystem transport forgets a message once taken: killing the worker itself (not only a pool
+    # process, which the worker would give back) loses the running job unless the producer notices.
+    env, settings = _embedded(tmp_path)
+    app, store = create_app(settings), open_store(settings)
+    upload_dataset(make_dataset(tmp_path / "data", {"deadlift": LONG_VIDEO}), store, show_progress=False)
+    worker = start_worker(services, app, "doomed", service_env(env, settings.home))
+    report = enqueue_videos(app, store)
+    (key, job_id), = report.sent.items()
+    wait_for(lambda: app.AsyncResult(job_id).state == "PROGRESS" and app.AsyncResult(job_id).info["done"] > 20,
+             120, "the job to be half-way through")
+    for pid in _process_tree(worker.pid):
+        os.kill(pid, signal.SIGKILL)
+    worker.wait(10)
+
+    outcomes = follow_jobs(app, report.job_ids, workers_alive=lambda: worker.poll() is None, show_progress=False)
+    assert [o.state for o in outcomes] == ["PROGRESS"], "following stops once the workers are gone"
+    assert lost_jobs(app, [job_id]) == {job_id}, "its worker process is gone and no message is left"
+
+    start_worker(services, app, "second", service_env(env, settings.home))
+    again = enqueue_videos(app, store)
+    assert again.lost == [key] and again.sent == {key: job_id}, again.summary()
+    assert "lost with a stopped worker" in again.summary()
+    outcomes = follow_jobs(app, again.job_ids, timeout_s=240, show_progress=False)
+    assert [o.state for o in outcomes] == ["SUCCESS"], describe_outcomes(outcomes)
+    assert len(rows_objects(store)) == 1
+
+
+def test_embedded_queued_job_is_lost_only_when_its_message_is_gone(tmp_path):
+    _env, settings = _embedded(tmp_path)
+    app, store = create_app(settings), open_store(settings)
+    upload_dataset(make_dataset(tmp_path / "data", {"squat": SHORT_VIDEOS["squat"]}), store, show_progress=False)
+    job_id, = enqueue_videos(app, store).sent.values()  # no worker: it waits in the queue folder
+    queue = settings.broker_folder() / "queue"
+    assert queued_message_ids(queue) == {job_id}
+    assert lost_jobs(app, [job_id]) == set()
+    assert enqueue_videos(app, store).already_queued, "a waiting job is not sent twice"
+    for message in queue.glob("*.msg"):
+        message.unlink()  # what a worker does when it takes the message, before it records STARTED
+    assert lost_jobs(app, [job_id]) == {job_id}
+    assert not redelivers_lost_jobs(app)
+    assert redelivers_lost_jobs(create_app(Settings(home=tmp_path, broker_url="redis://127.0.0.1:6379/13")))
 
 
 def _private_redis(tmp_path: Path, port: int) -> subprocess.Popen:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 from functools import lru_cache
 
@@ -76,14 +77,21 @@ RETRY_STORE_ERRORS = {
 
 
 def progress_reporter(task: Task):
-    """Reports frames done / total through the task state, at most twice a second."""
+    """Reports frames done / total through the task state, at most twice a second.
+
+    The record also names the process and the machine (Celery's STARTED
+    record has the pid, but the worker's node name, which need not be the
+    machine's), so that a producer can tell a job whose worker was killed
+    (producer.lost_jobs).
+    """
     last = [0.0]
+    process = {"pid": os.getpid(), "machine": socket.gethostname()}
 
     def report(done: int, total: int, stage: str = "pose") -> None:
         now = time.monotonic()
         if now - last[0] >= _PROGRESS_INTERVAL_S or done >= total:
             last[0] = now
-            task.update_state(state=PROGRESS_STATE, meta={"done": done, "total": total, "stage": stage})
+            task.update_state(state=PROGRESS_STATE, meta={"done": done, "total": total, "stage": stage, **process})
 
     return report
 
