@@ -84,13 +84,14 @@ def progress_reporter(task: Task):
     machine's), so that a producer can tell a job whose worker was killed
     (producer.lost_jobs).
     """
-    last = [0.0]
+    last_report = 0.0
     process = {"pid": os.getpid(), "machine": socket.gethostname()}
 
     def report(done: int, total: int, stage: str = "pose") -> None:
+        nonlocal last_report
         now = time.monotonic()
-        if now - last[0] >= _PROGRESS_INTERVAL_S or done >= total:
-            last[0] = now
+        if now - last_report >= _PROGRESS_INTERVAL_S or done >= total:
+            last_report = now
             task.update_state(state=PROGRESS_STATE, meta={"done": done, "total": total, "stage": stage, **process})
 
     return report
