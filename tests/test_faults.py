@@ -18,10 +18,11 @@ import pytest
 import requests
 
 from fittrack.errors import StoreKeyMissing
+from fittrack.extract import file_sha256
 from fittrack.settings import Settings
 from fittrack.store import ROWS_PREFIX, LocalStore, S3Store, open_store
 from fittrack.table import from_parquet_bytes
-from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs
+from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs, job_id_for
 from producer.lost_jobs import lost_jobs, redelivers_lost_jobs
 from producer.upload import upload_dataset
 from workers.app import EXTRACT_TASK, create_app
@@ -130,6 +131,36 @@ def test_embedded_worker_killed_whole_its_job_is_found_lost_and_sent_again(servi
     outcomes = follow_jobs(app, again.job_ids, timeout_s=240, show_progress=False)
     assert [o.state for o in outcomes] == ["SUCCESS"], describe_outcomes(outcomes)
     assert len(rows_objects(store)) == 1
+
+
+
+def test_fittrack_run_stops_when_its_workers_die_and_the_same_command_finishes_the_job(tmp_path):
+    env, settings = _embedded(tmp_path)
+    dataset = make_dataset(tmp_path / "data", {"deadlift": LONG_VIDEO})
+    command = [sys.executable, "-m", "fittrack", "run", str(dataset), "--out", str(tmp_path / "out"),
+               "--no-train", "--workers", "1"]
+    app = create_app(settings)
+    job_id = job_id_for("", file_sha256(shared_video(LONG_VIDEO)))
+    with (tmp_path / "first.log").open("wb") as log:
+        first = subprocess.Popen(command, env=service_env(env, settings.home), cwd=tmp_path,
+                                 stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for(lambda: app.AsyncResult(job_id).state == "PROGRESS", 120, "the job to be running")
+            for pid in _process_tree(first.pid)[:-1]:  # the workers `run` started, not `run` itself
+                os.kill(pid, signal.SIGKILL)
+            assert first.wait(60) == 1, "run stops and fails once its workers are gone"
+        finally:
+            if first.poll() is None:
+                first.kill()
+    first_output = (tmp_path / "first.log").read_text()
+    assert "Run the same command again" in first_output and "0 done, 0 failed, 1 pending" in first_output
+
+    second = subprocess.run(command, env=service_env(env, settings.home), cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300, check=False)
+    output = second.stdout + second.stderr
+    assert second.returncode == 0, output
+    assert "1 of the sent were lost with a stopped worker" in output and "jobs: 1 done, 0 failed" in output
+    assert len(rows_objects(open_store(settings))) == 1
 
 
 def test_embedded_queued_job_is_never_counted_lost(tmp_path):
