@@ -43,7 +43,7 @@ class EnqueueReport:
         text = (f"{len(self.sent)} jobs sent, {len(self.already_done)} videos already extracted, "
                 f"{len(self.already_queued)} already queued")
         if self.lost:
-            text += f" ({len(self.lost)} of the sent were lost with a stopped worker)"
+            text += f" ({len(self.lost)} sent again after their worker was killed)"
         if self.already_failed:
             text += f", {len(self.already_failed)} failed before (--retry-failed to send them again)"
         return text
@@ -73,9 +73,8 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
 
     A video whose job failed is not sent again unless `retry_failed`: the job
     id is tied to the content, so the same bytes would fail the same way. A
-    job that no worker or message can finish any more (the embedded mode's
-    broker forgets the jobs of a killed worker: `producer.lost_jobs`) is sent
-    again.
+    job whose worker was killed mid-job is sent again in the embedded mode,
+    whose broker forgets a message once taken (`producer.lost_jobs`).
     """
     report = EnqueueReport()
     active: dict[str, tuple[str, str]] = {}  # job id -> (video key, label), for the lost-job check
@@ -99,7 +98,7 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
     lost = lost_jobs(app, list(active))
     for job_id, (key, video_label) in active.items():
         if job_id in lost:
-            log.warning("%s: its job %s was lost with a stopped worker; sending it again", key, job_id)
+            log.warning("%s: job %s was lost with its killed worker; sending it again", key, job_id)
             _send(app, key, video_label, job_id)
             report.sent[key] = job_id
             report.lost.append(key)

@@ -127,7 +127,7 @@ def test_embedded_worker_killed_whole_its_job_is_found_lost_and_sent_again(servi
     start_worker(services, app, "second", service_env(env, settings.home))
     again = enqueue_videos(app, store)
     assert again.lost == [key] and again.sent == {key: job_id}, again.summary()
-    assert "lost with a stopped worker" in again.summary()
+    assert "1 sent again after their worker was killed" in again.summary()
     outcomes = follow_jobs(app, again.job_ids, timeout_s=240, show_progress=False)
     assert [o.state for o in outcomes] == ["SUCCESS"], describe_outcomes(outcomes)
     assert len(rows_objects(store)) == 1
@@ -159,7 +159,7 @@ def test_fittrack_run_stops_when_its_workers_die_and_the_same_command_finishes_t
                             text=True, timeout=300, check=False)
     output = second.stdout + second.stderr
     assert second.returncode == 0, output
-    assert "1 of the sent were lost with a stopped worker" in output and "jobs: 1 done, 0 failed" in output
+    assert "1 sent again after their worker was killed" in output and "jobs: 1 done, 0 failed" in output
     assert len(rows_objects(open_store(settings))) == 1
 
 
