@@ -20,8 +20,8 @@ from celery import Celery
 from tqdm import tqdm
 
 from fittrack.dataset import label_of_key
+from fittrack.lost_jobs import lost_jobs
 from fittrack.store import VIDEOS_PREFIX, Store, rows_key
-from producer.lost_jobs import lost_jobs
 from workers.app import EXTRACT_TASK
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
     A video whose job failed is not sent again unless `retry_failed`: the job
     id is tied to the content, so the same bytes would fail the same way. A
     job whose worker was killed mid-job is sent again in the embedded mode,
-    whose broker forgets a message once taken (`producer.lost_jobs`).
+    whose broker forgets a message once taken (`fittrack.lost_jobs`).
     """
     report = EnqueueReport()
     active: dict[str, tuple[str, str]] = {}  # job id -> (video key, label), for the lost-job check

@@ -37,6 +37,13 @@ def wait_for(condition: Callable[[], object], timeout_s: float, what: str, inter
     raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what} (last error: {last_error})")
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (from /proc), children first: what a crash of a whole worker takes down."""
+    children_file = Path(f"/proc/{pid}/task/{pid}/children")
+    children = [int(c) for c in children_file.read_text().split()] if children_file.exists() else []
+    return [grandchild for child in children for grandchild in process_tree(child)] + [pid]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -19,16 +19,24 @@ import requests
 
 from fittrack.errors import StoreKeyMissing
 from fittrack.extract import file_sha256
+from fittrack.lost_jobs import lost_jobs, redelivers_lost_jobs
 from fittrack.settings import Settings
 from fittrack.store import ROWS_PREFIX, LocalStore, S3Store, open_store
 from fittrack.table import from_parquet_bytes
 from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs, job_id_for
-from producer.lost_jobs import lost_jobs, redelivers_lost_jobs
 from producer.upload import upload_dataset
 from workers.app import EXTRACT_TASK, create_app
 
 from .conftest import shared_video
-from .services import S3_CREDENTIALS, ServiceProcesses, free_port, service_env, start_worker, wait_for
+from .services import (
+    S3_CREDENTIALS,
+    ServiceProcesses,
+    free_port,
+    process_tree,
+    service_env,
+    start_worker,
+    wait_for,
+)
 
 LONG_VIDEO = "deadlift/ffreaks_deadlift.mp4"  # 24 s
 SHORT_VIDEOS = {"squat": "squat/kaggle_squat_18.mp4", "push_up": "push_up/kaggle_push-up_1.mp4",
@@ -92,13 +100,6 @@ def test_sigkilled_worker_process_job_is_redelivered_and_stored_once(fresh_redis
 
 
 
-def _process_tree(pid: int) -> list[int]:
-    """`pid` and all its descendants (from /proc), children first."""
-    children_file = Path(f"/proc/{pid}/task/{pid}/children")
-    children = [int(c) for c in children_file.read_text().split()] if children_file.exists() else []
-    return [grandchild for child in children for grandchild in _process_tree(child)] + [pid]
-
-
 def _embedded(tmp_path: Path) -> tuple[dict[str, str], Settings]:
     """The embedded mode (filesystem broker, sqlite results, local store) in a home of its own."""
     home = tmp_path / "home"
@@ -116,7 +117,7 @@ def test_embedded_worker_killed_whole_its_job_is_found_lost_and_sent_again(servi
     (key, job_id), = report.sent.items()
     wait_for(lambda: app.AsyncResult(job_id).state == "PROGRESS" and app.AsyncResult(job_id).info["done"] > 20,
              120, "the job to be half-way through")
-    for pid in _process_tree(worker.pid):
+    for pid in process_tree(worker.pid):
         os.kill(pid, signal.SIGKILL)
     worker.wait(10)
 
@@ -146,7 +147,7 @@ def test_fittrack_run_stops_when_its_workers_die_and_the_same_command_finishes_t
                                  stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_for(lambda: app.AsyncResult(job_id).state == "PROGRESS", 120, "the job to be running")
-            for pid in _process_tree(first.pid)[:-1]:  # the workers `run` started, not `run` itself
+            for pid in process_tree(first.pid)[:-1]:  # the workers `run` started, not `run` itself
                 os.kill(pid, signal.SIGKILL)
             assert first.wait(60) == 1, "run stops and fails once its workers are gone"
         finally:

@@ -7,6 +7,9 @@ processes sharing the broker and the store.
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -15,7 +18,7 @@ from fittrack.store import LocalStore
 from fittrack.uploads import describe_job
 
 from .conftest import shared_video, write_test_video
-from .services import ROOT, ServiceProcesses, service_env, start_worker, wait_for
+from .services import ROOT, ServiceProcesses, process_tree, service_env, start_worker, wait_for
 from .synthetic import store_synthetic_model
 
 APP = str(ROOT / "webapp" / "app.py")
@@ -153,6 +156,44 @@ def test_failed_job_shows_its_reason_and_can_be_retried(webapp_env, services, tm
     assert any(b.label == "Retry" for b in at.button)
     store = LocalStore(tmp_path / "store")
     assert store.exists(f"uploads/{job_id.removeprefix('analyse-')}/video"), "the upload is kept"
+
+
+
+@pytest.fixture
+def embedded_env(tmp_path, monkeypatch):
+    """The embedded mode for the page and its workers: filesystem broker, sqlite results, local store, one home."""
+    home = tmp_path / "home"
+    for name in ("FITTRACK_BROKER_URL", "FITTRACK_RESULT_BACKEND", "FITTRACK_STORE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FITTRACK_HOME", str(home))
+    _fresh_caches()
+    yield home
+    _fresh_caches()
+
+
+def test_embedded_job_whose_worker_is_killed_shows_failed_and_retry_finishes_it(embedded_env, services):
+    # The filesystem queue forgets a taken job: without the check the page would say "processing" forever.
+    home = embedded_env
+    store_synthetic_model(LocalStore(home / "store"), get_settings().model_key)
+    at = page()
+    upload(at, "deadlift.mp4", shared_video("deadlift/ffreaks_deadlift.mp4").read_bytes())  # 24 s
+    job_id = job_of(at)
+    from workers.app import create_app
+
+    app = create_app(get_settings())
+    worker = start_worker(services, app, "doomed", service_env({"FITTRACK_SAMPLE_FPS": "10"}, home))
+    wait_for(lambda: _state(job_id)[0] == "PROGRESS" and _state(job_id)[1]["done"] > 10, 120, "the analysis to run")
+    for pid in process_tree(worker.pid):
+        os.kill(pid, signal.SIGKILL)
+    worker.wait(10)
+    at.run()
+    said = texts(at)
+    assert "The analysis failed: the worker processing this video stopped before it finished" in said, said
+    next(b for b in at.button if b.label == "Retry").click().run()
+    start_worker(services, app, "second", service_env({"FITTRACK_SAMPLE_FPS": "10"}, home))
+    wait_for(lambda: describe_job(*_state(job_id)).state == "done", 240, "the analysis sent again")
+    at.run()
+    assert "frames analysed" in texts(at)
 
 
 def _state(job_id: str) -> tuple[str, object]:

@@ -15,6 +15,7 @@ import streamlit as st
 from celery import Celery
 
 from fittrack.errors import FittrackError, NoModelError, StoreError
+from fittrack.lost_jobs import is_lost
 from fittrack.settings import Settings, get_settings
 from fittrack.store import Store, open_store
 from fittrack.uploads import QUEUED, JobStatus, analysis_job_id, describe_job, store_upload, upload_key
@@ -74,7 +75,10 @@ class Backend:
     def status(self, job_id: str) -> JobStatus:
         try:
             result = self.app.AsyncResult(job_id)
-            return describe_job(result.state, result.info)
+            state, record = result.state, result.info
+            if is_lost(self.app, state, record):
+                return JobStatus("failed", WORKER_STOPPED)
+            return describe_job(state, record)
         except Exception as error:
             log.exception("reading the state of job %s failed", job_id)
             raise ServiceUnavailable(broker_message(self.settings)) from error
@@ -85,6 +89,10 @@ class Backend:
         except FittrackError as error:
             log.warning("reading %s failed: %s", key, error)
             raise ServiceUnavailable(f"the result {key} could not be read from the store: {error}") from None
+
+
+WORKER_STOPPED = ("the worker processing this video stopped before it finished (it was killed or crashed), "
+                  "and the embedded mode's queue cannot hand the job to another worker")
 
 
 def broker_message(settings: Settings) -> str:

@@ -9,8 +9,9 @@ result records still say STARTED or PROGRESS, which the producer reads as
 
 So, in the embedded mode only, a job counts as lost when its STARTED or
 PROGRESS record names a worker process on this machine that no longer runs
-(the record holds its pid). Sending it again is safe: jobs are idempotent
-(rows are keyed by content).
+(the record holds its pid). `enqueue` sends such a job again, and the
+webapp shows it as failed with its Retry button. Sending it again is safe:
+jobs are idempotent (rows and results are keyed by content or upload).
 
 A QUEUED job whose message file is gone is *not* counted lost: a worker
 takes the file some milliseconds before it records STARTED, and a second
@@ -62,9 +63,13 @@ def worker_process_gone(record: object) -> bool:
     return machine == socket.gethostname() and not _process_running(record["pid"])
 
 
+def is_lost(app: Celery, state: str, record: object) -> bool:
+    """Whether a job with this state and result record can no longer finish (see the module docstring)."""
+    return not redelivers_lost_jobs(app) and state in RUNNING_STATES and worker_process_gone(record)
+
+
 def lost_jobs(app: Celery, job_ids: list[str]) -> set[str]:
-    """The ones of `job_ids` that no worker can finish any more (see the module docstring)."""
+    """The ones of `job_ids` that no worker can finish any more."""
     if redelivers_lost_jobs(app):
         return set()
-    return {job_id for job_id in job_ids
-            if (result := app.AsyncResult(job_id)).state in RUNNING_STATES and worker_process_gone(result.info)}
+    return {job_id for job_id in job_ids if is_lost(app, (result := app.AsyncResult(job_id)).state, result.info)}
