@@ -1,11 +1,11 @@
-"""Jobs the embedded mode's broker will never deliver again, so that a re-run sends them again.
+"""Jobs the embedded mode's broker will never deliver again, found so that they can be sent again.
 
 Redis keeps a taken message until it is acknowledged and redelivers it when
 its worker dies. Kombu's filesystem transport deletes the message file when a
 worker takes it, so a worker that is killed (not one of its pool processes:
 the worker itself, or the machine) takes its running jobs with it. Their
-result records still say STARTED or PROGRESS, which the producer reads as
-"running" and would wait for forever.
+result records still say STARTED or PROGRESS, which the producer and the
+webapp read as "running", and would wait on forever.
 
 So, in the embedded mode only, a job counts as lost when its STARTED or
 PROGRESS record names a worker process on this machine that no longer runs
