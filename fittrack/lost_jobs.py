@@ -32,8 +32,8 @@ RUNNING_STATES = frozenset({"STARTED", "PROGRESS"})
 
 
 def redelivers_lost_jobs(app: Celery) -> bool:
-    """True unless the broker is the filesystem transport, which forgets a taken message."""
-    return not str(app.conf.broker_url).startswith("filesystem://")
+    """True unless the broker is the embedded mode's filesystem transport, which forgets a taken message."""
+    return not app.conf.fittrack_settings.is_embedded
 
 
 def _process_running(pid: int) -> bool:

@@ -103,8 +103,18 @@ def failure_reason(error: object) -> str:
     return "the worker hit an internal error (the details are in the worker's log); try again"
 
 
-def describe_job(state: str, info: object, now: float | None = None) -> JobStatus:
-    """Turns Celery's state and info for a job into what the page says."""
+WORKER_STOPPED = ("the worker processing this video stopped before it finished (it was killed or crashed), "
+                  "and the embedded mode's queue cannot hand the job to another worker")
+
+
+def describe_job(state: str, info: object, now: float | None = None, lost: bool = False) -> JobStatus:
+    """Turns Celery's state and info for a job into what the page says.
+
+    `lost`: the job's worker was killed and nothing will finish it
+    (`fittrack.lost_jobs.is_lost`); the page offers to send it again.
+    """
+    if lost:
+        return JobStatus("failed", WORKER_STOPPED)
     meta = info if isinstance(info, dict) else {}
     if state == QUEUED:
         waited = (now or time.time()) - float(meta.get("submitted_at", now or time.time()))

@@ -20,7 +20,7 @@ from celery import Celery
 from tqdm import tqdm
 
 from fittrack.dataset import label_of_key
-from fittrack.lost_jobs import lost_jobs
+from fittrack.lost_jobs import is_lost
 from fittrack.store import VIDEOS_PREFIX, Store, rows_key
 from workers.app import EXTRACT_TASK
 
@@ -77,7 +77,6 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
     whose broker forgets a message once taken (`fittrack.lost_jobs`).
     """
     report = EnqueueReport()
-    active: dict[str, tuple[str, str]] = {}  # job id -> (video key, label), for the lost-job check
     for key in store.list(prefix):
         label = label_of_key(key)
         info = store.head(key)
@@ -86,32 +85,22 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
             report.already_done.append(key)
             continue
         job_id = job_id_for(key, sha256)
-        state = app.AsyncResult(job_id).state
+        result = app.AsyncResult(job_id)
+        state = result.state
         if not force and state in ACTIVE_STATES:
-            active[job_id] = (key, label)
-            continue
+            if not is_lost(app, state, result.info):
+                report.already_queued[key] = job_id
+                continue
+            log.warning("%s: job %s was lost with its killed worker; sending it again", key, job_id)
+            report.lost.append(key)
         if not (force or retry_failed) and state == "FAILURE":
             report.already_failed[key] = job_id
             continue
-        _send(app, key, label, job_id)
+        app.backend.store_result(job_id, {"video_key": key}, QUEUED)
+        app.send_task(EXTRACT_TASK, args=[key, label], task_id=job_id)
         report.sent[key] = job_id
-    lost = lost_jobs(app, list(active))
-    for job_id, (key, video_label) in active.items():
-        if job_id in lost:
-            log.warning("%s: job %s was lost with its killed worker; sending it again", key, job_id)
-            _send(app, key, video_label, job_id)
-            report.sent[key] = job_id
-            report.lost.append(key)
-        else:
-            report.already_queued[key] = job_id
     log.info("enqueue: %s", report.summary())
     return report
-
-
-def _send(app: Celery, video_key: str, label: str, job_id: str) -> None:
-    """Marks the job QUEUED, then sends it (in that order: see the module docstring)."""
-    app.backend.store_result(job_id, {"video_key": video_key}, QUEUED)
-    app.send_task(EXTRACT_TASK, args=[video_key, label], task_id=job_id)
 
 
 def job_outcome(app: Celery, video_key: str, job_id: str) -> JobOutcome:

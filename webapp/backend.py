@@ -76,9 +76,7 @@ class Backend:
         try:
             result = self.app.AsyncResult(job_id)
             state, record = result.state, result.info
-            if is_lost(self.app, state, record):
-                return JobStatus("failed", WORKER_STOPPED)
-            return describe_job(state, record)
+            return describe_job(state, record, lost=is_lost(self.app, state, record))
         except Exception as error:
             log.exception("reading the state of job %s failed", job_id)
             raise ServiceUnavailable(broker_message(self.settings)) from error
@@ -89,10 +87,6 @@ class Backend:
         except FittrackError as error:
             log.warning("reading %s failed: %s", key, error)
             raise ServiceUnavailable(f"the result {key} could not be read from the store: {error}") from None
-
-
-WORKER_STOPPED = ("the worker processing this video stopped before it finished (it was killed or crashed), "
-                  "and the embedded mode's queue cannot hand the job to another worker")
 
 
 def broker_message(settings: Settings) -> str:
