@@ -1,8 +1,8 @@
 """World or image landmarks for the joint angles? Measured, not assumed.
 
 Recomputes every angle from the stored landmarks both ways and runs the same
-leave-one-video-out evaluation of the window model on each (same operating-point
-rule, same seeds). Needs extracted rows in a store (e.g. after `fittrack run`).
+evaluation of the window model on each (folds grouped by origin, same
+operating-point rule, same seeds). Needs extracted rows in a store (e.g. after `fittrack run`).
 
 Usage: python benchmarks/angle_source.py [--store URL]
 """
@@ -24,14 +24,15 @@ def main() -> int:
     from fittrack.extract import recompute_angles
     from fittrack.training import TrainParams, evaluate
 
-    rows = stored_rows(args.store)
-    if rows is None:
+    stored = stored_rows(args.store)
+    if stored is None:
         return 0
+    rows, groups = stored
     for source in ("world", "image"):
         variant = rows.copy()
         angles = recompute_angles(variant, source=source)
         variant[angles.columns] = angles
-        metrics = evaluate(variant, TrainParams(baseline_trees=20))
+        metrics = evaluate(variant, TrainParams(baseline_trees=20), groups)
         op, point = metrics["window"]["rates"], metrics["operating_point"]
         print(f"{source:5s} landmarks: per-video accuracy {metrics['window']['per_video']['accuracy']:.3f}, "
               f"exercise videos right {op['exercise_videos_correct']:.3f}, "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.ensemble import RandomForestClassifier
 
@@ -54,21 +55,27 @@ class OtherModesForest:
     training, evaluation and `predict` use.
     """
 
-    def __init__(self, forest: RandomForestClassifier, modes: int = OTHER_MODES, seed: int = 0) -> None:
+    def __init__(self, forest: RandomForestClassifier, modes: int = OTHER_MODES, seed: int = 0,
+                 balance_videos: bool = False) -> None:
         self.forest = forest
         self.modes = modes
         self.seed = seed
+        self.balance_videos = balance_videos
         self.classes_: np.ndarray = np.array([], dtype=object)
         self._mode_to_class: np.ndarray = np.zeros((0, 0))  # (forest classes, classes_) of 0/1
 
-    def fit(self, features, labels) -> OtherModesForest:
+    def fit(self, features, labels, videos=None) -> OtherModesForest:
         targets = np.asarray(labels, dtype=object).copy()
         is_other = targets == OTHER
         modes = min(self.modes, int(is_other.sum()))
         if modes > 1:
             chosen = other_modes(np.asarray(features)[is_other], modes, self.seed)
             targets[is_other] = [f"{OTHER}{MODE_SEPARATOR}{mode}" for mode in chosen]
-        self.forest.fit(features, targets)
+        if self.balance_videos and videos is not None:
+            self.forest.set_params(class_weight=None)
+            self.forest.fit(features, targets, sample_weight=video_balanced_weights(targets, np.asarray(videos)))
+        else:
+            self.forest.fit(features, targets)
         merged = [str(name).split(MODE_SEPARATOR)[0] for name in self.forest.classes_]
         self.classes_ = np.array(sorted(set(merged)), dtype=object)
         self._mode_to_class = (np.array(merged, dtype=object)[:, None] == self.classes_[None, :]).astype(float)
@@ -79,3 +86,16 @@ class OtherModesForest:
 
     def predict(self, features) -> np.ndarray:
         return self.classes_[self.predict_proba(features).argmax(axis=1)]
+
+
+def video_balanced_weights(targets: np.ndarray, videos: np.ndarray) -> np.ndarray:
+    """Window weights under which every training target weighs the same and, within it, every video.
+
+    A long clip of one person otherwise outweighs several short clips of
+    others, and the forest learns that person rather than the movement.
+    """
+    pairs = pd.DataFrame({"target": targets, "video": videos})
+    per_video = pairs.groupby(["target", "video"])["video"].transform("size").to_numpy(np.float64)
+    videos_in_target = pairs.groupby("target")["video"].transform("nunique").to_numpy(np.float64)
+    weights = 1.0 / (per_video * videos_in_target)
+    return weights * len(weights) / weights.sum()

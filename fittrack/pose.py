@@ -70,6 +70,7 @@ class PoseEstimator:
         model_path: Path = POSE_MODEL_PATH,
         detection_confidence: float = 0.8,
         tracking_confidence: float = 0.6,
+        max_people: int = 1,
     ) -> None:
         # MediaPipe's default confidences (0.5) "find" a person in the waves of
         # other/no_person_seascape.mp4; at 0.8/0.6 that false pose is gone while
@@ -77,6 +78,7 @@ class PoseEstimator:
         self._quiet = quiet
         self._detection_confidence = detection_confidence
         self._tracking_confidence = tracking_confidence
+        self._max_people = max(1, max_people)
         self._model_path = verify_pose_model(model_path)
         self._landmarker = None
         self._warm = False
@@ -88,7 +90,7 @@ class PoseEstimator:
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self._model_path)),
             running_mode=vision.RunningMode.VIDEO,
-            num_poses=1,
+            num_poses=self._max_people,
             min_pose_detection_confidence=self._detection_confidence,
             min_pose_presence_confidence=self._detection_confidence,
             min_tracking_confidence=self._tracking_confidence,
@@ -103,6 +105,7 @@ class PoseEstimator:
             quiet=not settings.mediapipe_logs,
             detection_confidence=settings.pose_detection_confidence,
             tracking_confidence=settings.pose_tracking_confidence,
+            max_people=settings.pose_max_people,
         )
 
     def reset(self) -> None:
@@ -112,7 +115,12 @@ class PoseEstimator:
         self._landmarker = self._create()
 
     def detect(self, rgb: np.ndarray, timestamp_ms: int) -> PoseLandmarks | None:
-        """Landmarks of the most prominent person, or None when nobody is found."""
+        """Landmarks of the largest person in view, or None when nobody is found.
+
+        With `max_people` 1 MediaPipe keeps the first person it found; with
+        more, each frame's largest body (a lifter before a spotter or a
+        passer-by further away) is the one described.
+        """
         import mediapipe as mp
 
         landmarker = self._landmarker
@@ -127,7 +135,8 @@ class PoseEstimator:
             self._warm = True
         if not result.pose_landmarks:
             return None
-        return _to_pose_landmarks(result.pose_landmarks[0], result.pose_world_landmarks[0])
+        largest = max(range(len(result.pose_landmarks)), key=lambda i: _body_area(result.pose_landmarks[i]))
+        return _to_pose_landmarks(result.pose_landmarks[largest], result.pose_world_landmarks[largest])
 
     def close(self) -> None:
         """Closes the landmarker now; its destructor raises if left to interpreter exit."""
@@ -141,6 +150,13 @@ class PoseEstimator:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _body_area(image_points) -> float:
+    """Area of the box around a person's landmarks, in image fractions: how large they appear."""
+    xs = [p.x for p in image_points]
+    ys = [p.y for p in image_points]
+    return (max(xs) - min(xs)) * (max(ys) - min(ys))
 
 
 def _to_pose_landmarks(image_points, world_points) -> PoseLandmarks:

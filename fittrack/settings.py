@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     visibility_threshold: float = Field(0.5, description="Below it a landmark counts as unseen.")
     pose_detection_confidence: float = Field(0.8, description="PoseLandmarker detection/presence confidence.")
     pose_tracking_confidence: float = Field(0.6, description="PoseLandmarker tracking confidence.")
+    pose_max_people: int = Field(1, description="People looked for per frame; the largest is described.")
     max_video_seconds: float = Field(600.0, description="Longest video a worker accepts.")
     upload_limit_mb: int = Field(200, description="Largest upload the webapp accepts.")
     render_memory_mb: int = Field(

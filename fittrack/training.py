@@ -58,19 +58,24 @@ class TrainParams:
     window: WindowSpec = field(default_factory=WindowSpec)
     baseline_trees: int = 60
     threshold_folds: int = 4
+    eval_folds: int = 10  # grouped folds of the evaluation; 0 = leave one group out (benchmarks)
     seed: int = SEED  # figures vary by a few videos with it (docs/accuracy.md, benchmarks/accuracy_seeds.py)
     other_modes: int = OTHER_MODES  # 1 = `other` as a single class
+    balance_videos: bool = True  # every video weighs the same in its class (other_modes.video_balanced_weights)
+    max_features: float | str = "sqrt"
 
     def forest(self, trees: int, samples: int = 0) -> OtherModesForest:
         """An unfitted forest of `trees` trees with these parameters, for `samples` training items."""
-        return make_forest(trees, self.min_samples_leaf, samples, self.seed, self.other_modes)
+        return make_forest(trees, self.min_samples_leaf, samples, self.seed, self.other_modes,
+                           self.balance_videos, self.max_features)
 
 
 MAX_SAMPLES_PER_TREE = 10_000
 
 
 def make_forest(trees: int, min_samples_leaf: int = 1, samples: int = 0, seed: int = SEED,
-                other_modes: int = OTHER_MODES) -> OtherModesForest:
+                other_modes: int = OTHER_MODES, balance_videos: bool = False,
+                max_features: float | str = "sqrt") -> OtherModesForest:
     """A forest on all cores that learns `other` as `other_modes` kinds of movement (fittrack.other_modes).
 
     Past MAX_SAMPLES_PER_TREE items each tree sees a bootstrap of that size:
@@ -81,9 +86,9 @@ def make_forest(trees: int, min_samples_leaf: int = 1, samples: int = 0, seed: i
     forest = RandomForestClassifier(
         n_estimators=trees, min_samples_leaf=min_samples_leaf, class_weight="balanced",
         max_samples=MAX_SAMPLES_PER_TREE if samples > MAX_SAMPLES_PER_TREE else None,
-        n_jobs=-1, random_state=seed,
+        n_jobs=-1, random_state=seed, max_features=max_features,
     )
-    return OtherModesForest(forest, other_modes, seed)
+    return OtherModesForest(forest, other_modes, seed, balance_videos)
 
 
 def with_targets(rows: pd.DataFrame) -> pd.DataFrame:
@@ -115,29 +120,53 @@ def aggregate_windows(window_probabilities: pd.DataFrame) -> pd.Series:
     return window_probabilities.median()
 
 
-def _out_of_fold(table: pd.DataFrame, features: list[str], splitter, make) -> tuple[pd.Series, pd.DataFrame]:
-    """Per-item predictions and per-video mean probabilities, each from a model that never saw that video."""
+def _out_of_fold(table: pd.DataFrame, features: list[str], splitter, make,
+                 groups: np.ndarray | None = None) -> tuple[pd.Series, pd.DataFrame, pd.Series]:
+    """Per-item predictions, per-video median probabilities and each video's fold, from models that never saw it.
+
+    `groups` (one per item; default its video) are what the splitter keeps
+    together: no group is ever on both sides of a fold.
+    """
+    groups = table["video_id"].to_numpy() if groups is None else np.asarray(groups)
     item_predictions = pd.Series(index=table.index, dtype=object)
-    videos = []
-    for train_idx, test_idx in splitter.split(table, table["label"], table["video_id"]):
+    videos, folds = [], {}
+    for fold, (train_idx, test_idx) in enumerate(splitter.split(table, table["label"], groups)):
         train, test = table.iloc[train_idx], table.iloc[test_idx]
-        assert not set(train["video_id"]) & set(test["video_id"]), "a video on both sides of a fold"
-        model = make().fit(train[features], train["label"])
+        assert not set(groups[train_idx]) & set(groups[test_idx]), "a group on both sides of a fold"
+        model = make().fit(train[features], train["label"], train["video_id"])
         item_predictions.iloc[test_idx] = model.predict(test[features])
         videos.append(video_probabilities(model, test, features))
-    return item_predictions, pd.concat(videos).fillna(0.0)
+        folds.update(dict.fromkeys(test["video_id"].unique(), fold))
+    return item_predictions, pd.concat(videos).fillna(0.0), pd.Series(folds)
 
 
-def grouped_video_probabilities(windows: pd.DataFrame, params: TrainParams) -> tuple[pd.Series, pd.DataFrame]:
-    """Truth and out-of-fold mean probabilities per video from StratifiedGroupKFold (empty if too few)."""
+def grouped_video_probabilities(windows: pd.DataFrame, params: TrainParams,
+                                groups: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
+    """Truth and out-of-fold median probabilities per video from StratifiedGroupKFold (empty if too few)."""
     truth = windows.groupby("video_id")["label"].first()
     folds = min(params.threshold_folds, truth.value_counts().min())
     if folds < 2 or OTHER not in set(truth):
         return truth.iloc[:0], pd.DataFrame()
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=params.seed)
-    _, probabilities = _out_of_fold(windows, window_feature_names(), splitter,
-                                    lambda: params.forest(params.cv_trees, len(windows)))
+    _, probabilities, _ = _out_of_fold(windows, window_feature_names(), splitter,
+                                       lambda: params.forest(params.cv_trees, len(windows)),
+                                       item_groups(windows, groups))
     return truth[probabilities.index], probabilities
+
+
+def item_groups(items: pd.DataFrame, groups: pd.Series | None) -> np.ndarray:
+    """The group of each window or frame: its video's, or the video itself where none is known."""
+    video_ids = items["video_id"]
+    if groups is None:
+        return video_ids.to_numpy(dtype=object)
+    return video_ids.map(groups).fillna(video_ids).to_numpy(dtype=object)
+
+
+def evaluation_splitter(params: TrainParams, n_groups: int):
+    """`eval_folds` stratified grouped folds, or leave-one-group-out (eval_folds 0, or too few groups)."""
+    if params.eval_folds == 0 or params.eval_folds >= n_groups:
+        return LeaveOneGroupOut()
+    return StratifiedGroupKFold(n_splits=params.eval_folds, shuffle=True, random_state=params.seed)
 
 
 def best_point(truth: pd.Series, probabilities: pd.DataFrame) -> OperatingPoint:
@@ -165,8 +194,9 @@ def best_point(truth: pd.Series, probabilities: pd.DataFrame) -> OperatingPoint:
     return max((OperatingPoint(float(t), float(r)) for t in THRESHOLDS for r in OTHER_RATIOS), key=score)
 
 
-def choose_operating_point(windows: pd.DataFrame, params: TrainParams) -> OperatingPoint:
-    return best_point(*grouped_video_probabilities(windows, params))
+def choose_operating_point(windows: pd.DataFrame, params: TrainParams, groups: pd.Series | None = None
+                           ) -> OperatingPoint:
+    return best_point(*grouped_video_probabilities(windows, params, groups))
 
 
 def _rates(truth: pd.Series, decided: pd.Series) -> dict[str, float]:
@@ -187,39 +217,58 @@ def _scores(truth: pd.Series, predicted: pd.Series, classes: list[str]) -> dict:
     }
 
 
-def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams()) -> dict:
-    """Leave-one-video-out evaluation of the window model and the per-frame baseline.
+def grouping_summary(truth: pd.Series, groups: pd.Series | None) -> dict:
+    """What the folds were grouped by, for the report: origin repositories, or videos where none was known."""
+    known = groups.reindex(truth.index).dropna() if groups is not None else pd.Series(dtype=object)
+    known = known[known.astype(str).str.startswith("repo:")]
+    return {"by": "repo" if len(known) else "video", "groups": len(set(known)) + len(truth) - len(known),
+            "videos_without_group": len(truth) - len(known)}
 
-    Also chooses the operating point the saved model uses (`metrics["operating_point"]`),
-    from the same leave-one-video-out probabilities.
+
+def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams(), groups: pd.Series | None = None) -> dict:
+    """Grouped cross-validation of the window model and of the per-frame baseline.
+
+    `groups` maps video_id to its origin (fittrack.groups); every video of a
+    group is held out together, so the model is judged on people and cameras
+    it has not seen. Each held-out fold is decided with the operating point
+    chosen on the other folds' out-of-fold probabilities only; the saved
+    model's point (`metrics["operating_point"]`) is chosen on all of them.
     """
     rows = with_targets(rows)
     windows = window_features(rows, params.window)
     classes = sorted(set(windows["label"]))
-    window_prediction, probabilities = _out_of_fold(
-        windows, window_feature_names(), LeaveOneGroupOut(),
-        lambda: params.forest(params.trees))
-    # Videos with no window (nobody detected) are answered "other", as predict does.
     truth = rows.groupby("video_id")["label"].first()
     sources = rows.groupby("video_id")["source"].first() if "source" in rows else truth.index.to_series()
+    grouping = grouping_summary(truth, groups)
+    splitter = evaluation_splitter(params, grouping["groups"])
+    window_prediction, probabilities, fold_of = _out_of_fold(
+        windows, window_feature_names(), splitter, lambda: params.forest(params.trees, len(windows)),
+        item_groups(windows, groups))
+    # Videos with no window (nobody detected) are answered "other", as predict does.
     probabilities = probabilities.reindex(truth.index, fill_value=0.0)
-    points = {vid: best_point(truth.drop(vid), probabilities.drop(vid)) for vid in truth.index}
-    decided = pd.Series({vid: decide(probabilities.loc[[vid]], points[vid]).iloc[0] for vid in truth.index})
-    decided = decided[truth.index]
+    fold_of = fold_of.reindex(truth.index, fill_value=-1)
+    points = {fold: best_point(truth[fold_of != fold], probabilities[fold_of != fold])
+              for fold in sorted(set(fold_of) - {-1})}
+    decided = pd.concat([decide(probabilities[fold_of == fold], points.get(fold, OperatingPoint()))
+                         for fold in sorted(set(fold_of))])[truth.index]
     final_point = best_point(truth, probabilities)
 
     frames = rows[rows["detected"].astype(bool)].reset_index(drop=True)
-    frame_prediction, frame_video_proba = _out_of_fold(
-        frames, frame_feature_names(), LeaveOneGroupOut(),
-        lambda: make_forest(params.baseline_trees, seed=params.seed, other_modes=1))  # the original design
+    frame_prediction, frame_video_proba, _ = _out_of_fold(
+        frames, frame_feature_names(), splitter,
+        lambda: make_forest(params.baseline_trees, seed=params.seed, other_modes=1),  # the original design
+        item_groups(frames, groups))
     frame_truth = frames.groupby("video_id")["label"].first()[frame_video_proba.index]
     frame_decided = decide(frame_video_proba, OperatingPoint())
+    split = ("leave-one-group-out" if isinstance(splitter, LeaveOneGroupOut) else
+             f"{splitter.get_n_splits()}-fold stratified grouped") + f" by {grouping['by']}"
 
     return {
-        "split": "leave-one-video-out",
+        "split": split,
+        "grouping": grouping,
         "aggregation": "median of window probabilities",
         "operating_point": {"threshold": final_point.threshold, "other_ratio": final_point.other_ratio,
-                            "held_out_videos_with_this_point": sum(p == final_point for p in points.values())},
+                            "folds": len(points), "folds_with_this_point": sum(p == final_point for p in points.values())},
         "videos": len(truth),
         "window": {
             "per_window": _scores(windows["label"], window_prediction, classes),
@@ -228,6 +277,8 @@ def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams()) -> dict:
             "confusion": {"labels": classes,
                           "matrix": confusion_matrix(truth, decided, labels=classes).tolist()},
             "videos": {vid: {"truth": truth[vid], "predicted": decided[vid], "source": sources[vid],
+                             "group": str(groups.get(vid, vid)) if groups is not None else vid,
+                             "fold": int(fold_of[vid]),
                              "confidence": float(probabilities.loc[vid].max())} for vid in truth.index},
         },
         "frame_baseline": {
@@ -238,14 +289,20 @@ def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams()) -> dict:
     }
 
 
+def missed_videos(metrics: dict) -> list[dict]:
+    """The evaluation's wrongly decided videos, each with what it was called."""
+    return [{"video_id": vid} | video for vid, video in metrics["window"]["videos"].items()
+            if video["truth"] != video["predicted"]]
+
+
 def point_of(metrics: dict) -> OperatingPoint:
     """The operating point an evaluation chose."""
     chosen = metrics["operating_point"]
     return OperatingPoint(float(chosen["threshold"]), float(chosen["other_ratio"]))
 
 
-def train(rows: pd.DataFrame, params: TrainParams = TrainParams(), point: OperatingPoint | None = None
-          ) -> tuple[OtherModesForest, OperatingPoint, pd.DataFrame]:
+def train(rows: pd.DataFrame, params: TrainParams = TrainParams(), point: OperatingPoint | None = None,
+          groups: pd.Series | None = None) -> tuple[OtherModesForest, OperatingPoint, pd.DataFrame]:
     """The final window model on every video, and the operating point it uses.
 
     `point` is the evaluation's (`point_of(evaluate(...))`); without one it is
@@ -257,8 +314,9 @@ def train(rows: pd.DataFrame, params: TrainParams = TrainParams(), point: Operat
         from fittrack.errors import FittrackError
 
         raise FittrackError("need windows of at least two classes to train; extract more videos first")
-    point = point or choose_operating_point(windows, params)
-    model = params.forest(params.trees, len(windows)).fit(windows[window_feature_names()], windows["label"])
+    point = point or choose_operating_point(windows, params, groups)
+    model = params.forest(params.trees, len(windows)).fit(
+        windows[window_feature_names()], windows["label"], windows["video_id"])
     return model, point, windows
 
 

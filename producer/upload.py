@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from fittrack.dataset import scan_dataset
 from fittrack.extract import file_sha256
+from fittrack.groups import GROUP_METADATA, read_manifest
 from fittrack.store import Store
 
 log = logging.getLogger(__name__)
@@ -28,18 +29,24 @@ class UploadReport:
 def upload_dataset(root: Path, store: Store, show_progress: bool = True) -> UploadReport:
     """Puts every class video at videos/<class>/<file> with its sha256 as metadata.
 
-    A video whose stored sha256 matches the local file is not sent again, so a
-    re-run after adding a few files uploads only those.
+    A video whose stored sha256 and group match the local file is not sent
+    again, so a re-run after adding a few files uploads only those. The group
+    (the video's origin, from the dataset's manifest.json: fittrack.groups)
+    keeps clips of one person on one side of every evaluation fold.
     """
     report = UploadReport()
     videos = scan_dataset(root)
+    groups = read_manifest(root)
     for video in tqdm(videos, desc="upload", unit="video", file=sys.stderr, disable=not show_progress):
         digest = file_sha256(video.path)
+        metadata = {"sha256": digest, "label": video.label}
+        if digest in groups:
+            metadata[GROUP_METADATA] = groups[digest]
         stored = store.head(video.key)
-        if stored and stored.metadata.get("sha256") == digest:
+        if stored and all(stored.metadata.get(k) == v for k, v in metadata.items()):
             report.unchanged.append(video.key)
             continue
-        store.put_file(video.key, video.path, metadata={"sha256": digest, "label": video.label})
+        store.put_file(video.key, video.path, metadata=metadata)
         report.uploaded.append(video.key)
     log.info("upload to %s: %s", store.url, report.summary())
     return report

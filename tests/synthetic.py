@@ -10,7 +10,7 @@ from fittrack.features import window_feature_names
 from fittrack.model_file import ExerciseModel, model_to_bytes, sha256_of
 from fittrack.training import TrainParams, train
 
-FAST = TrainParams(trees=30, cv_trees=20, baseline_trees=10, threshold_folds=2)
+FAST = TrainParams(trees=30, cv_trees=20, baseline_trees=10, threshold_folds=2, eval_folds=0)
 
 
 def synthetic_rows(videos_per_class: int = 3, seconds: float = 6.0, fps: float = 10.0, seed: int = 0) -> pd.DataFrame:

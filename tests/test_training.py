@@ -37,9 +37,10 @@ def test_out_of_fold_never_has_a_video_on_both_sides():
     assert sorted(seen_test) == sorted(windows["video_id"].unique()), "every video is held out once"
 
 
-def test_evaluation_beats_chance_on_held_out_videos():
+def test_evaluation_without_groups_holds_out_single_videos_and_says_so():
     metrics = evaluate(synthetic_rows(), FAST)
-    assert metrics["split"] == "leave-one-video-out"
+    assert metrics["split"] == "leave-one-group-out by video"
+    assert metrics["grouping"] == {"by": "video", "groups": 12, "videos_without_group": 12}
     assert metrics["videos"] == 12
     chance = 1 / 4
     assert metrics["window"]["per_video"]["accuracy"] > chance + 0.25

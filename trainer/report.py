@@ -6,7 +6,7 @@ import json
 import math
 from pathlib import Path
 
-from fittrack.training import MIN_REJECTED
+from fittrack.training import MIN_REJECTED, missed_videos
 
 
 def _pct(value: float) -> str:
@@ -17,8 +17,29 @@ def write_report(metrics: dict, training: dict, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "report.json").write_text(json.dumps({"metrics": metrics, "training": training}, indent=2))
     _confusion_png(metrics, folder / "confusion.png")
-    (folder / "report.md").write_text(headline(metrics, training, markdown=True) + "\n")
+    (folder / "report.md").write_text(headline(metrics, training, markdown=True) + "\n\n" + missed_table(metrics))
     return folder / "report.md"
+
+
+def grouping_sentence(metrics: dict) -> str:
+    grouping = metrics["grouping"]
+    if grouping["by"] == "video":
+        return ("Folds are grouped by video only: the dataset has no manifest.json naming each video's origin, "
+                "so clips of one person may sit on both sides of a fold and these figures may be optimistic "
+                "(fittrack/groups.py says how to add one).")
+    without = grouping["videos_without_group"]
+    return (f"Folds keep every video of one origin ({grouping['groups']} groups, from the dataset's manifest.json) "
+            f"on one side: the model is judged on people and cameras it was not trained on"
+            + (f"; {without} videos without an origin are their own group." if without else "."))
+
+
+def missed_table(metrics: dict) -> str:
+    """The held-out videos the model got wrong, with what it called them."""
+    missed = missed_videos(metrics)
+    lines = [f"## Missed videos ({len(missed)} of {metrics['videos']})", "",
+             "| video | truth | called | group |", "|---|---|---|---|"]
+    lines += [f"| {m['source']} | {m['truth']} | {m['predicted']} | {m['group']} |" for m in missed]
+    return "\n".join(lines) + "\n"
 
 
 def headline(metrics: dict, training: dict, markdown: bool = False) -> str:
@@ -30,12 +51,13 @@ def headline(metrics: dict, training: dict, markdown: bool = False) -> str:
         f"evaluation ({metrics['split']}, {metrics['videos']} videos):",
         "",
         f"Training set: {training.get('videos_per_class')}",
+        grouping_sentence(metrics),
         (f"Operating point (the most exercise videos right while rejecting >= {MIN_REJECTED:.0%} of negatives, "
-         f"on these leave-one-video-out probabilities; the saved model uses it): "
+         f"on these out-of-fold probabilities; the saved model uses it): "
          f"'not one of these' when the best exercise's median window probability "
          f"is below {point['threshold']:.2f} or `other` is over {point['other_ratio']:.2f}x as likely; "
-         f"each held-out video was decided with the point chosen without it "
-         f"({point['held_out_videos_with_this_point']} of {metrics['videos']} got this same point)"),
+         f"each held-out fold was decided with the point chosen on the other folds only "
+         f"({point['folds_with_this_point']} of {point['folds']} folds got this same point)"),
         "",
         "| model | per item acc | per video acc | macro-F1 (video) | exercise videos right | negatives rejected |",
         "|---|---|---|---|---|---|",
@@ -70,7 +92,7 @@ def _confusion_png(metrics: dict, path: Path) -> None:
     for i, row in enumerate(matrix):
         for j, count in enumerate(row):
             axes.text(j, i, str(count), ha="center", va="center")
-    axes.set_title("Per-video confusion (leave-one-video-out)")
+    axes.set_title(f"Per-video confusion ({metrics['split']})", fontsize=9)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

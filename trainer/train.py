@@ -12,6 +12,7 @@ from pathlib import Path
 from fittrack.collect import load_rows
 from fittrack.errors import FittrackError
 from fittrack.features import window_feature_names
+from fittrack.groups import video_groups
 from fittrack.model_file import ExerciseModel, library_versions, model_to_bytes, sha256_of
 from fittrack.settings import Settings, get_settings
 from fittrack.store import Store
@@ -30,9 +31,11 @@ def train_from_store(store: Store, output: Path, settings: Settings | None = Non
     if rows.empty:
         raise FittrackError(f"no angle rows in {store.url}: run `fittrack enqueue` (or `fittrack run`) first")
     log.info("training on %d rows of %d videos", len(rows), rows["video_id"].nunique())
-    metrics = evaluate(rows, params) if evaluate_first else {}
-    model, point, windows = train(rows, params, point_of(metrics) if metrics else None)
-    summary = training_summary(windows) | {"window_ms": params.window.length_ms, "store": store.url}
+    groups = video_groups(store, rows)
+    metrics = evaluate(rows, params, groups) if evaluate_first else {}
+    model, point, windows = train(rows, params, point_of(metrics) if metrics else None, groups)
+    summary = training_summary(windows) | {"window_ms": params.window.length_ms, "store": store.url,
+                                           "videos_with_origin_group": groups.attrs["from_manifest"]}
     exercise_model = ExerciseModel(
         forest=model, point=point, classes=list(model.classes_), feature_names=window_feature_names(),
         window=params.window, library_versions=library_versions(), training=summary, metrics=metrics,
