@@ -10,7 +10,7 @@ is fitted, and their probabilities are added back into one `other` in
 `predict_proba`. Callers see the same classes as with a plain forest.
 
 Measured with the nested leave-one-video-out evaluation over forest seeds
-0-4: docs/accuracy.md ("Against the bar of issue #5" and session 5's table,
+0-4: docs/accuracy.md ("Against the bar of issue #5" and the 2026-11-26 table,
 with the control that only reweights `other`).
 """
 

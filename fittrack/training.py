@@ -2,23 +2,24 @@
 
 split -> train -> evaluate, with no store or file I/O here (that is in
 `trainer/`), so tests run them on a few rows. Every evaluation is split by
-video: the frames or windows of one video are never on both sides of a fold.
+group: all clips of one origin (fittrack.groups), or of one video where no
+origin is known, sit on one side of each fold.
 
 A video's probabilities are the per-class **median** over its windows: set-up,
 rest and transitions are a minority of an exercise video's windows, and the
 median ignores them where the mean is dragged towards `other` (measured:
-below, and docs/accuracy.md).
+docs/accuracy.md).
 
 "Not one of these": videos of other movements are an `other` class in
 training (learnt as several modes, `fittrack.other_modes`), and a video is
-called `other` when its best exercise probability
-is below a threshold, or when `other` is more than `other_ratio` times as
-likely as the best exercise. That operating point is chosen on the
-leave-one-video-out probabilities of the evaluation, and the saved model
-uses it. In the evaluation itself each held-out video is decided with the
-point chosen on the other videos' probabilities only, so its own outcome
-never picks the point it is judged by. Without an evaluation
-(`train --no-eval`) the point comes from 4-fold grouped cross-validation.
+called `other` when its best exercise probability is below a threshold, or
+when `other` is more than `other_ratio` times as likely as the best
+exercise. That operating point is chosen on the out-of-fold probabilities of
+the evaluation, and the saved model uses it. In the evaluation itself each
+held-out fold is decided with the point chosen on the other folds'
+probabilities only, so its own outcome never picks the point it is judged
+by. Without an evaluation (`train --no-eval`) the point comes from 4-fold
+grouped cross-validation.
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     train = commands.add_parser("train", help="train the exercise model on all rows in the store, with a report")
     train.add_argument("-o", "--output", default="out/exercise.model", help="where to write the .model file")
     train.add_argument("--store", help="store URL (default from settings)")
-    train.add_argument("--no-eval", action="store_true", help="skip the leave-one-video-out evaluation")
+    train.add_argument("--no-eval", action="store_true", help="skip the grouped evaluation")
     train.add_argument("--submit", action="store_true", help="run training as a job on a worker instead")
     train.add_argument("--no-wait", action="store_true", help="with --submit: send the job and return")
     train.set_defaults(handler=_cmd_train)
