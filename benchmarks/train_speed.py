@@ -74,7 +74,7 @@ def main() -> int:
     point = choose_operating_point(windows, params)
     choose_s = time.perf_counter() - start - features_s
     print(f"operating point (grouped CV): {choose_s:.1f} s -> {point}")
-    params.forest(params.trees, len(windows)).fit(windows[window_feature_names()], windows["label"])
+    params.forest(params.trees, len(windows)).fit(windows[window_feature_names()], windows["label"], windows["video_id"])
     total = time.perf_counter() - start
     print(f"final forest: {total - features_s - choose_s:.1f} s")
     print(f"TOTAL training on {len(rows):,} rows: {total:.1f} s (goal < 60 s)")

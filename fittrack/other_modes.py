@@ -71,8 +71,9 @@ class OtherModesForest:
         if modes > 1:
             chosen = other_modes(np.asarray(features)[is_other], modes, self.seed)
             targets[is_other] = [f"{OTHER}{MODE_SEPARATOR}{mode}" for mode in chosen]
-        if self.balance_videos and videos is not None:
-            self.forest.set_params(class_weight=None)
+        if self.balance_videos:
+            if videos is None:
+                raise ValueError("a forest that balances videos needs each window's video id to fit")
             self.forest.fit(features, targets, sample_weight=video_balanced_weights(targets, np.asarray(videos)))
         else:
             self.forest.fit(features, targets)

@@ -63,20 +63,18 @@ class TrainParams:
     seed: int = SEED  # figures vary by a few videos with it (docs/accuracy.md, benchmarks/accuracy_seeds.py)
     other_modes: int = OTHER_MODES  # 1 = `other` as a single class
     balance_videos: bool = True  # every video weighs the same in its class (other_modes.video_balanced_weights)
-    max_features: float | str = "sqrt"
 
     def forest(self, trees: int, samples: int = 0) -> OtherModesForest:
         """An unfitted forest of `trees` trees with these parameters, for `samples` training items."""
         return make_forest(trees, self.min_samples_leaf, samples, self.seed, self.other_modes,
-                           self.balance_videos, self.max_features)
+                           self.balance_videos)
 
 
 MAX_SAMPLES_PER_TREE = 10_000
 
 
 def make_forest(trees: int, min_samples_leaf: int = 1, samples: int = 0, seed: int = SEED,
-                other_modes: int = OTHER_MODES, balance_videos: bool = False,
-                max_features: float | str = "sqrt") -> OtherModesForest:
+                other_modes: int = OTHER_MODES, balance_videos: bool = False) -> OtherModesForest:
     """A forest on all cores that learns `other` as `other_modes` kinds of movement (fittrack.other_modes).
 
     Past MAX_SAMPLES_PER_TREE items each tree sees a bootstrap of that size:
@@ -85,9 +83,10 @@ def make_forest(trees: int, min_samples_leaf: int = 1, samples: int = 0, seed: i
     with the sample; the cap keeps a million-row training under a minute.
     """
     forest = RandomForestClassifier(
-        n_estimators=trees, min_samples_leaf=min_samples_leaf, class_weight="balanced",
+        n_estimators=trees, min_samples_leaf=min_samples_leaf,
+        class_weight=None if balance_videos else "balanced",  # balanced videos weigh their classes themselves
         max_samples=MAX_SAMPLES_PER_TREE if samples > MAX_SAMPLES_PER_TREE else None,
-        n_jobs=-1, random_state=seed, max_features=max_features,
+        n_jobs=-1, random_state=seed,
     )
     return OtherModesForest(forest, other_modes, seed, balance_videos)
 
@@ -128,7 +127,7 @@ def _out_of_fold(table: pd.DataFrame, features: list[str], splitter, make,
     `groups` (one per item; default its video) are what the splitter keeps
     together: no group is ever on both sides of a fold.
     """
-    groups = table["video_id"].to_numpy() if groups is None else np.asarray(groups)
+    groups = item_groups(table, None) if groups is None else np.asarray(groups)
     item_predictions = pd.Series(index=table.index, dtype=object)
     videos, folds = [], {}
     for fold, (train_idx, test_idx) in enumerate(splitter.split(table, table["label"], groups)):
