@@ -111,7 +111,7 @@ def describe_job(state: str, info: object, now: float | None = None, lost: bool 
     """Turns Celery's state and info for a job into what the page says.
 
     `lost`: the job's worker was killed and nothing will finish it
-    (`fittrack.lost_jobs.is_lost`); the page offers to send it again.
+    (`workers.lost_jobs.is_lost`); the page offers to send it again.
     """
     if lost:
         return JobStatus("failed", WORKER_STOPPED)

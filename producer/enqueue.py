@@ -20,9 +20,9 @@ from celery import Celery
 from tqdm import tqdm
 
 from fittrack.dataset import label_of_key
-from fittrack.lost_jobs import is_lost
 from fittrack.store import VIDEOS_PREFIX, Store, rows_key
 from workers.app import EXTRACT_TASK
+from workers.lost_jobs import is_lost
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
     A video whose job failed is not sent again unless `retry_failed`: the job
     id is tied to the content, so the same bytes would fail the same way. A
     job whose worker was killed mid-job is sent again in the embedded mode,
-    whose broker forgets a message once taken (`fittrack.lost_jobs`).
+    whose broker forgets a message once taken (`workers.lost_jobs`).
     """
     report = EnqueueReport()
     for key in store.list(prefix):

@@ -19,13 +19,13 @@ import requests
 
 from fittrack.errors import StoreKeyMissing
 from fittrack.extract import file_sha256
-from fittrack.lost_jobs import lost_jobs, redelivers_lost_jobs
 from fittrack.settings import Settings
 from fittrack.store import ROWS_PREFIX, LocalStore, S3Store, open_store
 from fittrack.table import from_parquet_bytes
 from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs, job_id_for
 from producer.upload import upload_dataset
 from workers.app import EXTRACT_TASK, create_app
+from workers.lost_jobs import lost_jobs, redelivers_lost_jobs
 
 from .conftest import shared_video
 from .services import (

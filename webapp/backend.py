@@ -15,11 +15,11 @@ import streamlit as st
 from celery import Celery
 
 from fittrack.errors import FittrackError, NoModelError, StoreError
-from fittrack.lost_jobs import is_lost
 from fittrack.settings import Settings, get_settings
 from fittrack.store import Store, open_store
 from fittrack.uploads import QUEUED, JobStatus, analysis_job_id, describe_job, store_upload, upload_key
 from workers.app import ANALYSE_TASK, create_app
+from workers.lost_jobs import is_lost
 
 log = logging.getLogger(__name__)
 

@@ -82,7 +82,7 @@ def progress_reporter(task: Task):
     The record also names the process and the machine (Celery's STARTED
     record has the pid, but the worker's node name, which need not be the
     machine's), so that a producer can tell a job whose worker was killed
-    (fittrack.lost_jobs).
+    (workers.lost_jobs).
     """
     last_report = 0.0
     process = {"pid": os.getpid(), "machine": socket.gethostname()}
