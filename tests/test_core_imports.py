@@ -9,11 +9,10 @@ services, and does so lazily through importlib when a command is run.
 
 from __future__ import annotations
 
+import json
 import pkgutil
 import subprocess
 import sys
-
-import pytest
 
 import fittrack
 
@@ -23,27 +22,32 @@ CORE_MODULES = sorted(f"fittrack.{m.name}" for m in pkgutil.iter_modules(fittrac
                       if f"fittrack.{m.name}" not in UMBRELLA)
 
 
-def _services_loaded_by(imports: list[str]) -> list[str]:
-    """The service modules in sys.modules after a fresh interpreter imports `imports`."""
-    code = ("import sys\n" + "".join(f"import {name}\n" for name in imports)
-            + f"print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in {SERVICE_MODULES!r})))")
+def _services_loaded_by(imports: list[str]) -> dict[str, list[str]]:
+    """For each of `imports`, imported in turn by one fresh interpreter: the service modules it brought in."""
+    code = f"""import importlib, json, sys
+loaded = {{}}
+for name in {imports!r}:
+    importlib.import_module(name)
+    loaded[name] = sorted(m for m in sys.modules if m.split('.')[0] in {SERVICE_MODULES!r})
+print(json.dumps(loaded))
+"""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    return done.stdout.split()
+    return json.loads(done.stdout)
 
 
 def test_importing_fittrack_loads_no_service():
-    assert _services_loaded_by(["fittrack"]) == []
+    assert _services_loaded_by(["fittrack"]) == {"fittrack": []}
 
 
-@pytest.mark.parametrize("module", CORE_MODULES)
-def test_core_module_loads_no_service(module: str):
-    assert _services_loaded_by([module]) == [], f"{module} imports a service or celery/streamlit"
+def test_no_core_module_loads_a_service():
+    loaded = _services_loaded_by(CORE_MODULES)
+    assert {module: services for module, services in loaded.items() if services} == {}
 
 
 def test_the_umbrella_command_is_what_reaches_the_services():
-    """The check above can fail: the CLI's command table does load the services once a command runs."""
-    code = "from fittrack.cli import main; import contextlib\nwith contextlib.suppress(SystemExit): main(['worker', '--help'])"
-    assert "celery" not in _services_loaded_by(["fittrack.cli"])
-    done = subprocess.run([sys.executable, "-c", code + "\nimport sys; print('workers' in sys.modules)"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    """The probe can see a service import: the CLI's command table loads the services once a command runs."""
+    assert _services_loaded_by(["fittrack.cli"]) == {"fittrack.cli": []}
+    code = ("import contextlib, sys\nfrom fittrack.cli import main\n"
+            "with contextlib.suppress(SystemExit): main(['worker', '--help'])\nprint('workers' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.stdout.strip().endswith("True"), done.stderr
