@@ -64,15 +64,16 @@ def main() -> int:
     os.environ.update({"FITTRACK_HOME": str(work / "home"), "FITTRACK_BROKER_URL": args.broker,
                        "FITTRACK_RESULT_BACKEND": args.broker})
     from fittrack.extract import extract_video
+    from fittrack.keys import ResultKeys
     from fittrack.pose import PoseEstimator
     from fittrack.settings import get_settings
     from fittrack.store import open_store
     from fittrack.training import TrainParams
-    from fittrack.uploads import result_keys
     from fittrack.video import probe
     from tests.synthetic import store_synthetic_model
     from webapp.backend import Backend
     from workers.app import create_app
+    from workers.jobs import upload_of_job
 
     settings = get_settings()
     clip = cut_clip(SOURCE, args.seconds, work / "clip.mp4")
@@ -102,10 +103,10 @@ def main() -> int:
                 if status.state == "failed":
                     raise RuntimeError(status.message)
                 if status.state == "done":
-                    keys = result_keys(job_id.removeprefix("analyse-"))
-                    api.read(keys["video"])
+                    keys = ResultKeys.of(upload_of_job(job_id) or "")
+                    api.read(keys.video)
                     elapsed = time.perf_counter() - start
-                    result = json.loads(api.read(keys["result"]))
+                    result = json.loads(api.read(keys.result))
                     return elapsed, result["seconds"], result["stage_seconds"]
                 time.sleep(0.1)
             raise TimeoutError("the job did not finish")

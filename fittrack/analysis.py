@@ -23,15 +23,15 @@ from fittrack.annotate import Caption, KeptFrames, render_annotated_video
 from fittrack.collect import EXPORT_COLUMNS
 from fittrack.errors import NoModelError
 from fittrack.extract import file_sha256
-from fittrack.jobs import errors_named_by, extract_within_limits, fetched_video
+from fittrack.extraction_job import errors_named_by, extract_within_limits, fetched_video
+from fittrack.keys import ResultKeys
 from fittrack.labels import OTHER, display_name
 from fittrack.model_file import ExerciseModel
 from fittrack.pose import PoseEstimator
-from fittrack.predict import Prediction, predict_rows
+from fittrack.predict import Prediction, PredictionSummary, predict_rows
 from fittrack.settings import Settings
 from fittrack.store import Store
 from fittrack.table import columns_to_parquet_bytes
-from fittrack.uploads import result_keys
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ StageProgress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class AnalysisResult:
+    """What an upload's analysis produced; stored as results/<id>/result.json and returned by its job."""
+
     upload_id: str
     video_key: str
     video_id: str
@@ -49,12 +51,24 @@ class AnalysisResult:
     duration_s: float
     seconds: float
     stage_seconds: dict[str, float]  # fetch, pose, predict, render, store: where the time went
-    prediction: dict | None  # Prediction.as_dict(), or None without a model
+    prediction: PredictionSummary | None  # None without a model
     model_sha256: str
     notice: str  # what the user should know: no model, no person
 
-    def as_dict(self) -> dict:
-        return asdict(self) | {"keys": result_keys(self.upload_id)}
+    @property
+    def keys(self) -> ResultKeys:
+        return ResultKeys.of(self.upload_id)
+
+    def to_dict(self) -> dict:
+        data = asdict(self) | {"keys": asdict(self.keys)}
+        data["prediction"] = self.prediction.to_dict() if self.prediction else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> AnalysisResult:
+        fields = {name: data[name] for name in cls.__dataclass_fields__ if name != "prediction"}
+        prediction = PredictionSummary.from_dict(data["prediction"]) if data.get("prediction") else None
+        return cls(**fields, prediction=prediction)
 
 
 class _StageClock:
@@ -121,7 +135,7 @@ def run_analysis(
     """Extracts, predicts (when a model exists), renders and stores the outputs of one upload."""
     started = time.monotonic()
     clock = _StageClock()
-    keys = result_keys(upload_id)
+    keys = ResultKeys.of(upload_id)
     stage = (lambda name: (lambda done, total: on_progress(name, done, total))) if on_progress else \
         (lambda name: None)
     kept = KeptFrames(settings.render_memory_mb << 20)
@@ -147,20 +161,20 @@ def run_analysis(
                 visibility_threshold=settings.visibility_threshold, headline=_headline(prediction, notice),
                 caption_at=_captions(prediction, rows), on_progress=stage("render"), kept=kept)
             clock.lap("render")
-            store.put_file(keys["video"], annotated, metadata={"content-type": "video/mp4"})
-    store.put_bytes(keys["rows"], columns_to_parquet_bytes(extraction.columns))
+            store.put_file(keys.video, annotated, metadata={"content-type": "video/mp4"})
+    store.put_bytes(keys.rows, columns_to_parquet_bytes(extraction.columns))
     table = rows[list(EXPORT_COLUMNS)].copy()
     if prediction is not None and prediction.reps is not None:
         table["phase"] = prediction.reps.phases
-    store.put_bytes(keys["csv"], table.to_csv(index=False).encode())
+    store.put_bytes(keys.csv, table.to_csv(index=False).encode())
     clock.lap("store")
     result = AnalysisResult(
         upload_id=upload_id, video_key=upload_key, video_id=video_id, frames=len(rows),
         detected_frames=extraction.detected_frames, duration_s=round(extraction.info.duration_s, 2),
         seconds=round(time.monotonic() - started, 2), stage_seconds=clock.laps,
-        prediction=prediction.as_dict() if prediction else None, model_sha256=model_sha, notice=notice,
+        prediction=prediction.summary() if prediction else None, model_sha256=model_sha, notice=notice,
     )
-    store.put_bytes(keys["result"], json.dumps(result.as_dict(), indent=1).encode())
+    store.put_bytes(keys.result, json.dumps(result.to_dict(), indent=1).encode())
     log.info("analysed %s in %.1f s: %s", upload_key, result.seconds,
              prediction.label if prediction else notice)
     return result

@@ -1,7 +1,9 @@
 """The `fittrack` command: one entry point, a subcommand per step.
 
-Subcommands import their service lazily, so `fittrack extract` does not pay
-for Celery or Streamlit, and `--help` is instant.
+The core knows no service: each service package declares its subcommands as
+an entry point in the `fittrack.commands` group (pyproject.toml), and this
+module adds whatever is installed. Services import their heavy parts inside
+their handlers, so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -72,31 +74,22 @@ def _add_extract(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_cmd_extract)
 
 
-def _service(module: str, adder: str) -> Callable[[argparse._SubParsersAction], None]:
-    """Lets a service package add its own subcommands without importing it for --help of others."""
-
-    def add(commands: argparse._SubParsersAction) -> None:
-        import importlib
-
-        getattr(importlib.import_module(module), adder)(commands)
-
-    return add
+COMMAND_GROUP = "fittrack.commands"
 
 
-SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
-    _add_extract,
-    _service("producer.cli", "add_commands"),
-    _service("trainer.cli", "add_commands"),
-    _service("workers.cli", "add_commands"),
-    _service("webapp.cli", "add_commands"),
-)
+def installed_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
+    """The `add_commands` of every installed service, in the order pyproject.toml declares them."""
+    from importlib.metadata import entry_points
+
+    return [entry.load() for entry in entry_points(group=COMMAND_GROUP)]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fittrack", description="Recognise gym exercises from video.")
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default from settings)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in SUBCOMMANDS:
+    _add_extract(commands)
+    for add in installed_commands():
         add(commands)
     return parser
 

@@ -9,7 +9,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from fittrack.angles import ANGLE_NAMES
-from fittrack.store import ROWS_PREFIX, Store
+from fittrack.keys import ROWS_PREFIX, is_rows_key
+from fittrack.store import Store
 from fittrack.table import from_parquet_bytes
 
 EXPORT_COLUMNS = ("video_id", "source", "label", "frame_index", "timestamp_ms", "detected") + ANGLE_NAMES
@@ -18,7 +19,7 @@ EXPORT_COLUMNS = ("video_id", "source", "label", "frame_index", "timestamp_ms", 
 
 def load_rows(store: Store, columns: Sequence[str] | None = None, show_progress: bool = False) -> pd.DataFrame:
     """All rows in the store, one video after another (empty frame if there are none)."""
-    keys = [key for key in store.list(ROWS_PREFIX) if key.endswith(".parquet")]
+    keys = [key for key in store.list(ROWS_PREFIX) if is_rows_key(key)]
     tables = []
     for key in tqdm(keys, desc="read rows", unit="video", file=sys.stderr, disable=not show_progress):
         rows = from_parquet_bytes(store.get_bytes(key))

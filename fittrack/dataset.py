@@ -11,13 +11,12 @@ normalised and the file name reduced to safe characters.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from fittrack.errors import BadInputError
+from fittrack.keys import dataset_video_key
 from fittrack.labels import normalise_label
-from fittrack.store import VIDEOS_PREFIX
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v"})
 
@@ -29,31 +28,13 @@ class DatasetVideo:
     key: str
 
 
-def safe_name(name: str) -> str:
-    """A file name with only [A-Za-z0-9._-]: store keys never carry shell or path characters."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "video"
-    return stem[:200]
-
-
-def video_key(label: str, file_name: str) -> str:
-    return f"{VIDEOS_PREFIX}{normalise_label(label)}/{safe_name(file_name)}"
-
-
-def label_of_key(key: str) -> str:
-    """videos/<class>/<file> -> <class>."""
-    parts = key.split("/")
-    if len(parts) != 3 or f"{parts[0]}/" != VIDEOS_PREFIX:
-        raise BadInputError(key, "is not a dataset video key", f"expected {VIDEOS_PREFIX}<class>/<file>")
-    return parts[1]
-
-
 def scan_dataset(root: Path) -> list[DatasetVideo]:
     """Every video one level below a class folder, sorted; other files are ignored."""
     root = Path(root)
     if not root.is_dir():
         raise BadInputError(str(root), "is not a folder", "pass the dataset folder with one sub-folder per class")
     videos = [
-        DatasetVideo(path=path, label=normalise_label(folder.name), key=video_key(folder.name, path.name))
+        DatasetVideo(path=path, label=normalise_label(folder.name), key=dataset_video_key(folder.name, path.name))
         for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
         for path in sorted(folder.iterdir())
         if path.is_file() and path.suffix.lower() in VIDEO_SUFFIXES

@@ -16,10 +16,10 @@ from pathlib import Path
 import joblib
 
 from fittrack.angles import ANGLES_VERSION
+from fittrack.decision import OperatingPoint
 from fittrack.errors import ModelFileError, NoModelError
 from fittrack.features import FEATURES_VERSION, WindowSpec
 from fittrack.other_modes import OtherModesForest
-from fittrack.training import OperatingPoint
 
 MODEL_KIND = "fittrack-exercise-model"
 MODEL_FORMAT = 3  # 2: video probabilities are the median of the windows' (was the mean); 3: `other` in modes

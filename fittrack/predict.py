@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from fittrack.decision import aggregate_windows, decide
 from fittrack.features import video_windows
 from fittrack.labels import OTHER, display_name
 from fittrack.model_file import ExerciseModel
-from fittrack.reps import RepCount, count_video_reps
-from fittrack.training import aggregate_windows, decide
+from fittrack.reps import RepCount, RepSummary, count_video_reps
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,42 @@ class Prediction:
     def display(self) -> str:
         return display_name(self.label)
 
-    def as_dict(self) -> dict:
-        return {"label": self.label, "display": self.display, "confidence": round(self.confidence, 4),
-                "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
-                "timeline": self.timeline.round(4).to_dict(orient="records"),
-                "reps": self.reps.as_dict() if self.reps else None}
+    def summary(self) -> PredictionSummary:
+        return PredictionSummary(
+            label=self.label, confidence=round(self.confidence, 4),
+            probabilities={k: round(float(v), 4) for k, v in self.probabilities.items()},
+            timeline=self.timeline.round(4).to_dict(orient="records"),
+            reps=self.reps.summary() if self.reps else None)
+
+
+@dataclass(frozen=True)
+class PredictionSummary:
+    """A prediction as it crosses a boundary (`predict --json`, a job's result): plain values only."""
+
+    label: str
+    confidence: float
+    probabilities: dict[str, float]
+    timeline: list[dict]  # one record per window: start_ms, end_ms, one probability per class, label
+    reps: RepSummary | None = None
+
+    @property
+    def display(self) -> str:
+        return display_name(self.label)
+
+    def timeline_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.timeline)
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "display": self.display, "confidence": self.confidence,
+                "probabilities": self.probabilities, "timeline": self.timeline,
+                "reps": self.reps.to_dict() if self.reps else None}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PredictionSummary:
+        return cls(label=str(data["label"]), confidence=float(data["confidence"]),
+                   probabilities={str(k): float(v) for k, v in data["probabilities"].items()},
+                   timeline=list(data.get("timeline") or []),
+                   reps=RepSummary.from_dict(data["reps"]) if data.get("reps") else None)
 
 
 def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:

@@ -61,9 +61,26 @@ class RepCount:
     def count_at(self, seconds: float) -> int:
         return int(np.searchsorted(np.asarray(self.at_work_s), seconds, side="right"))
 
-    def as_dict(self) -> dict:
+    def summary(self) -> RepSummary:
+        return RepSummary(self.exercise, self.count, tuple((round(a, 2), round(b, 2)) for a, b in self.reps))
+
+
+@dataclass(frozen=True)
+class RepSummary:
+    """The reps as stored and shown: how many, and when each began and ended (seconds)."""
+
+    exercise: str
+    count: int
+    spans: tuple[tuple[float, float], ...]
+
+    def to_dict(self) -> dict:
         return {"exercise": self.exercise, "count": self.count,
-                "reps": [{"start_s": round(a, 2), "end_s": round(b, 2)} for a, b in self.reps]}
+                "reps": [{"start_s": a, "end_s": b} for a, b in self.spans]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RepSummary:
+        return cls(str(data["exercise"]), int(data["count"]),
+                   tuple((float(r["start_s"]), float(r["end_s"])) for r in data.get("reps", [])))
 
 
 def movement_signal(rows: pd.DataFrame, movement: Movement) -> np.ndarray:

@@ -9,8 +9,7 @@ completes, and the local store writes a temporary file and renames it. A
 reader therefore never sees half an object, and a job that runs twice leaves
 one copy (the second write replaces the first).
 
-Key layout (see `keys` below): videos/<class>/<file>, rows/<sha256>.parquet,
-uploads/<id>/..., results/<id>/..., models/exercise.model.
+What goes under which key is `fittrack.keys`.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import json
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,21 +26,6 @@ from urllib.parse import unquote, urlparse
 
 from fittrack.errors import BadInputError, StoreError, StoreKeyMissing, TransientStoreError
 from fittrack.settings import Settings
-
-ROWS_PREFIX = "rows/"
-VIDEOS_PREFIX = "videos/"
-UPLOADS_PREFIX = "uploads/"
-RESULTS_PREFIX = "results/"
-
-
-def rows_key(video_sha256: str) -> str:
-    """Where a video's angle rows live: derived from content, so reruns overwrite."""
-    return f"{ROWS_PREFIX}{video_sha256}.parquet"
-
-
-def new_upload_id() -> str:
-    """Generated ids name uploads; a user's file name never becomes part of a key."""
-    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,17 @@
 """Training and honest evaluation, as pure functions on DataFrames.
 
 split -> train -> evaluate, with no store or file I/O here (that is in
-`trainer/`), so tests run them on a few rows. Every evaluation is split by
-group: all clips of one origin (fittrack.groups), or of one video where no
-origin is known, sit on one side of each fold.
+`fittrack.training_job`), so tests run them on a few rows. Every evaluation
+is split by group: all clips of one origin (fittrack.groups), or of one
+video where no origin is known, sit on one side of each fold.
 
-A video's probabilities are the per-class **median** over its windows: set-up,
-rest and transitions are a minority of an exercise video's windows, and the
-median ignores them where the mean is dragged towards `other` (measured:
-docs/accuracy.md).
-
-"Not one of these": videos of other movements are an `other` class in
-training (learnt as several modes, `fittrack.other_modes`), and a video is
-called `other` when its best exercise probability is below a threshold, or
-when `other` is more than `other_ratio` times as likely as the best
-exercise. That operating point is chosen on the out-of-fold probabilities of
-the evaluation, and the saved model uses it. In the evaluation itself each
-held-out fold is decided with the point chosen on the other folds'
-probabilities only, so its own outcome never picks the point it is judged
-by. Without an evaluation (`train --no-eval`) the point comes from 4-fold
-grouped cross-validation.
+`other` is learnt as several modes (`fittrack.other_modes`); the rule that
+turns probabilities into an answer is `fittrack.decision`. Its operating
+point is chosen here, on the out-of-fold probabilities of the evaluation,
+and the saved model uses it. In the evaluation itself each held-out fold is
+decided with the point chosen on the other folds' probabilities only, so its
+own outcome never picks the point it is judged by. Without an evaluation
+(`train --no-eval`) the point comes from 4-fold grouped cross-validation.
 """
 
 from __future__ import annotations
@@ -33,22 +25,15 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold
 
+from fittrack.decision import OperatingPoint, decide, per_video
 from fittrack.features import WindowSpec, frame_feature_names, window_feature_names, window_features
-from fittrack.labels import EXERCISES, OTHER, exercise_or_other
+from fittrack.labels import OTHER, exercise_or_other
 from fittrack.other_modes import OTHER_MODES, OtherModesForest
 
 SEED = 0
 THRESHOLDS = tuple(np.round(np.arange(0.0, 0.71, 0.05), 2))
 OTHER_RATIOS = (0.75, 1.0, 1.25, 1.5, 2.0)
 MIN_REJECTED = 0.85  # the floor under negatives rejected when choosing the point (best_point)
-
-
-@dataclass(frozen=True)
-class OperatingPoint:
-    """When a video is "not one of these" (see the module docstring)."""
-
-    threshold: float = 0.0
-    other_ratio: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -98,26 +83,10 @@ def with_targets(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def decide(probabilities: pd.DataFrame, point: OperatingPoint) -> pd.Series:
-    """Per row: the best exercise, or `other` when it is too unsure or `other` is much likelier."""
-    exercises = probabilities.reindex(columns=list(EXERCISES), fill_value=0.0)
-    best = exercises.idxmax(axis=1)
-    top = exercises.max(axis=1)
-    other = probabilities.get(OTHER, pd.Series(0.0, index=probabilities.index))
-    rejected = (top < point.threshold) | (other > point.other_ratio * top) | (probabilities.sum(axis=1) <= 0)
-    return best.where(~rejected, OTHER)
-
-
 def video_probabilities(model: OtherModesForest, windows: pd.DataFrame, features: list[str]) -> pd.DataFrame:
-    """Median window probability per video: one row per video_id."""
+    """Per-video probabilities by the decision rule's aggregation: one row per video_id."""
     proba = pd.DataFrame(model.predict_proba(windows[features]), columns=model.classes_, index=windows.index)
-    proba["video_id"] = windows["video_id"].to_numpy()
-    return proba.groupby("video_id").median()
-
-
-def aggregate_windows(window_probabilities: pd.DataFrame) -> pd.Series:
-    """One video's probabilities from its windows' (the median; see the module docstring)."""
-    return window_probabilities.median()
+    return per_video(proba, windows["video_id"])
 
 
 def _out_of_fold(table: pd.DataFrame, features: list[str], splitter, make,
@@ -321,7 +290,7 @@ def train(rows: pd.DataFrame, params: TrainParams = TrainParams(), point: Operat
 
 
 def training_summary(windows: pd.DataFrame) -> dict:
-    per_video = windows.groupby("video_id")["label"].first()
-    return {"videos_per_class": per_video.value_counts().sort_index().to_dict(),
+    label_of_video = windows.groupby("video_id")["label"].first()
+    return {"videos_per_class": label_of_video.value_counts().sort_index().to_dict(),
             "windows_per_class": windows["label"].value_counts().sort_index().to_dict(),
-            "videos": len(per_video), "python": platform.python_version()}
+            "videos": len(label_of_video), "python": platform.python_version()}

@@ -1,14 +1,12 @@
 """One Celery job per stored video, never two for the same content, then follow them.
 
-Each job's id is derived from the video's sha256, and its result record is
-set to QUEUED before the message is sent. So a re-run can tell "waiting in the
-queue" from "never sent" (Celery itself says PENDING for both), skips videos
-whose rows already exist, and never queues a second job for the same video.
+Job ids come from the video's sha256 and are sent QUEUED first (the job
+contract, `workers/jobs.py`), so a re-run skips videos whose rows already
+exist and never queues a second job for the same video.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
 import time
@@ -19,16 +17,12 @@ from dataclasses import dataclass, field
 from celery import Celery
 from tqdm import tqdm
 
-from fittrack.dataset import label_of_key
-from fittrack.store import VIDEOS_PREFIX, Store, rows_key
-from workers.app import EXTRACT_TASK
-from workers.lost_jobs import is_lost
+from fittrack.keys import VIDEOS_PREFIX, label_of_key, rows_key
+from fittrack.store import Store
+from workers.jobs import ACTIVE_STATES, EXTRACT_TASK, FINISHED_STATES, extraction_job_id, is_lost, send_job
 
 log = logging.getLogger(__name__)
 
-QUEUED = "QUEUED"
-ACTIVE_STATES = frozenset({QUEUED, "RECEIVED", "STARTED", "PROGRESS", "RETRY"})
-FINISHED_STATES = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
 
 
 @dataclass
@@ -37,7 +31,7 @@ class EnqueueReport:
     already_done: list[str] = field(default_factory=list)
     already_queued: dict[str, str] = field(default_factory=dict)
     already_failed: dict[str, str] = field(default_factory=dict)
-    lost: list[str] = field(default_factory=list)  # sent again: their worker died with them (lost_jobs)
+    lost: list[str] = field(default_factory=list)  # sent again: their worker died with them (workers.jobs.is_lost)
 
     def summary(self) -> str:
         text = (f"{len(self.sent)} jobs sent, {len(self.already_done)} videos already extracted, "
@@ -62,11 +56,6 @@ class JobOutcome:
     result: dict | None = None
 
 
-def job_id_for(video_key: str, sha256: str | None) -> str:
-    """Same content, same job id (falls back to the key when no hash is stored)."""
-    return f"extract-{sha256 or hashlib.sha256(video_key.encode()).hexdigest()}"
-
-
 def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_failed: bool = False,
                    prefix: str = VIDEOS_PREFIX) -> EnqueueReport:
     """Sends a job for each stored video that has no rows and no live job.
@@ -74,7 +63,7 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
     A video whose job failed is not sent again unless `retry_failed`: the job
     id is tied to the content, so the same bytes would fail the same way. A
     job whose worker was killed mid-job is sent again in the embedded mode,
-    whose broker forgets a message once taken (`workers.lost_jobs`).
+    whose broker forgets a message once taken (`workers.jobs`).
     """
     report = EnqueueReport()
     for key in store.list(prefix):
@@ -84,7 +73,7 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
         if not force and sha256 and store.exists(rows_key(sha256)):
             report.already_done.append(key)
             continue
-        job_id = job_id_for(key, sha256)
+        job_id = extraction_job_id(key, sha256)
         result = app.AsyncResult(job_id)
         state = result.state
         if not force and state in ACTIVE_STATES:
@@ -96,8 +85,7 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
         if not (force or retry_failed) and state == "FAILURE":
             report.already_failed[key] = job_id
             continue
-        app.backend.store_result(job_id, {"video_key": key}, QUEUED)
-        app.send_task(EXTRACT_TASK, args=[key, label], task_id=job_id)
+        send_job(app, EXTRACT_TASK, job_id, args=[key, label], record={"video_key": key})
         report.sent[key] = job_id
     log.info("enqueue: %s", report.summary())
     return report

@@ -11,51 +11,19 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import subprocess
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from fittrack.collect import EXPORT_COLUMNS, load_rows
 from fittrack.settings import get_settings
 from fittrack.store import open_store
 from fittrack.table import write_rows
-from producer.enqueue import FINISHED_STATES, describe_outcomes, enqueue_videos, follow_jobs
+from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs
 from producer.upload import upload_dataset
 from workers.app import create_app
-from workers.cli import worker_command
+from workers.jobs import FINISHED_STATES
+from workers.local import local_workers
 
 log = logging.getLogger(__name__)
-
-
-@contextmanager
-def local_workers(count: int, log_file: Path) -> Iterator[Callable[[], bool] | None]:
-    """Starts `count` worker processes for the duration of the block, then stops them warmly.
-
-    Yields a check that they are still running (None when none are started).
-    """
-    if count <= 0:
-        yield None
-        return
-    env = dict(os.environ, FITTRACK_HOME=str(get_settings().home.resolve()))
-    # The only worker on this machine: one process per core, each on its own
-    # core, is 1.8x one process on 2 cores (docs/benchmarks.md).
-    env.setdefault("FITTRACK_WORKER_PIN_CPUS", "1" if count <= len(os.sched_getaffinity(0)) else "0")
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    with log_file.open("ab") as output:
-        process = subprocess.Popen(worker_command(concurrency=count, name=f"run{os.getpid()}@%h"),
-                                   env=env, stdout=output, stderr=subprocess.STDOUT)
-    log.info("started %d worker processes (log: %s)", count, log_file)
-    try:
-        yield lambda: process.poll() is None
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def run_pipeline(dataset: Path, out: Path, workers: int | None = None, train: bool = True) -> int:
@@ -80,8 +48,8 @@ def run_pipeline(dataset: Path, out: Path, workers: int | None = None, train: bo
     csv_path = write_rows(rows, out / "angles.csv")
     print(f"export: {len(rows)} rows of {rows['video_id'].nunique()} videos -> {csv_path}")
     if train:
-        from trainer.train import train_from_store
+        from trainer.train import train_and_report
 
-        train_from_store(store, out / "exercise.model", settings=settings)
+        train_and_report(store, out / "exercise.model", settings=settings)
     failed = [o for o in outcomes if o.state == "FAILURE"]
     return 1 if failed and len(failed) == len(outcomes) else 0

@@ -2,24 +2,24 @@
 
 Workers, producer, trainer and webapp import `fittrack`; the reverse would
 make every service depend on every other (and on Celery and Streamlit) and
-is what this guards. The umbrella command (`fittrack.cli`, and
-`fittrack.__main__` which runs it) is the one module allowed to reach the
-services, and does so lazily through importlib when a command is run.
+is what this guards. The umbrella command (`fittrack.cli`) reaches the
+services only through the entry points they declare in pyproject.toml.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import fittrack
 
 SERVICE_MODULES = ("celery", "streamlit", "producer", "trainer", "webapp", "workers")
-UMBRELLA = {"fittrack.cli", "fittrack.__main__"}
 CORE_MODULES = sorted(f"fittrack.{m.name}" for m in pkgutil.iter_modules(fittrack.__path__)
-                      if f"fittrack.{m.name}" not in UMBRELLA)
+                      if m.name != "__main__")  # runs the command when imported
 
 
 def _services_loaded_by(imports: list[str]) -> dict[str, list[str]]:
@@ -44,9 +44,19 @@ def test_no_core_module_loads_a_service():
     assert {module: services for module, services in loaded.items() if services} == {}
 
 
-def test_the_umbrella_command_is_what_reaches_the_services():
-    """The probe can see a service import: the CLI's command table loads the services once a command runs."""
-    assert _services_loaded_by(["fittrack.cli"]) == {"fittrack.cli": []}
+def test_no_core_source_names_a_service_in_an_import():
+    """Also the lazy imports inside functions, which importing a module does not run."""
+    named = {}
+    for path in Path(fittrack.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            modules = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                       [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            named.update({f"{path.name}: {m}": True for m in modules if m.split(".")[0] in SERVICE_MODULES})
+    assert named == {}
+
+
+def test_the_command_reaches_the_services_through_their_entry_points():
+    """The probe can see a service import: building the command table loads the installed services."""
     code = ("import contextlib, sys\nfrom fittrack.cli import main\n"
             "with contextlib.suppress(SystemExit): main(['worker', '--help'])\nprint('workers' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)

@@ -19,13 +19,14 @@ import requests
 
 from fittrack.errors import StoreKeyMissing
 from fittrack.extract import file_sha256
+from fittrack.keys import ROWS_PREFIX
 from fittrack.settings import Settings
-from fittrack.store import ROWS_PREFIX, LocalStore, S3Store, open_store
+from fittrack.store import LocalStore, S3Store, open_store
 from fittrack.table import from_parquet_bytes
-from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs, job_id_for
+from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs
 from producer.upload import upload_dataset
-from workers.app import EXTRACT_TASK, create_app
-from workers.lost_jobs import lost_jobs, redelivers_lost_jobs
+from workers.app import create_app
+from workers.jobs import EXTRACT_TASK, extraction_job_id, lost_jobs, redelivers_lost_jobs
 
 from .conftest import shared_video
 from .services import (
@@ -141,7 +142,7 @@ def test_fittrack_run_stops_when_its_workers_die_and_the_same_command_finishes_t
     command = [sys.executable, "-m", "fittrack", "run", str(dataset), "--out", str(tmp_path / "out"),
                "--no-train", "--workers", "1"]
     app = create_app(settings)
-    job_id = job_id_for("", file_sha256(shared_video(LONG_VIDEO)))
+    job_id = extraction_job_id("", file_sha256(shared_video(LONG_VIDEO)))
     with (tmp_path / "first.log").open("wb") as log:
         first = subprocess.Popen(command, env=service_env(env, settings.home), cwd=tmp_path,
                                  stdout=log, stderr=subprocess.STDOUT)

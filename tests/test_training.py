@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fittrack.decision import OperatingPoint
 from fittrack.errors import ModelFileError
 from fittrack.features import window_feature_names, window_features
 from fittrack.model_file import ExerciseModel, load_model, model_from_bytes, model_to_bytes, save_model
 from fittrack.predict import predict_rows
-from fittrack.training import LeaveOneGroupOut, OperatingPoint, _out_of_fold, evaluate, make_forest, train
+from fittrack.training import LeaveOneGroupOut, _out_of_fold, evaluate, make_forest, train
 
 from .synthetic import FAST, synthetic_rows
 
@@ -111,7 +112,8 @@ def test_the_grip_counts_only_for_arms_bent_enough_for_it_to_be_defined():
 
 
 def test_the_operating_point_keeps_rejection_above_its_floor_then_names_most_exercises():
-    from fittrack.training import MIN_REJECTED, best_point, decide
+    from fittrack.decision import decide
+    from fittrack.training import MIN_REJECTED, best_point
 
     squat_other = {"e1": (0.9, 0.1), "e2": (0.8, 0.2), "e3": (0.55, 0.45), "e4": (0.5, 0.5),
                    "n1": (0.1, 0.9), "n2": (0.3, 0.7), "n3": (0.6, 0.4), "n4": (0.52, 0.48)}
@@ -126,17 +128,18 @@ def test_the_operating_point_keeps_rejection_above_its_floor_then_names_most_exe
 
 
 def test_the_saved_model_uses_the_operating_point_its_evaluation_chose(tmp_path):
+    from fittrack.keys import rows_key
     from fittrack.settings import Settings
-    from fittrack.store import LocalStore, rows_key
+    from fittrack.store import LocalStore
     from fittrack.table import to_parquet_bytes
-    from trainer.train import train_from_store
+    from trainer.train import train_and_report
 
     store = LocalStore(tmp_path / "store")
     for video_id, video_rows in synthetic_rows().groupby("video_id"):
         store.put_bytes(rows_key(video_id), to_parquet_bytes(video_rows.reset_index(drop=True)))
-    result = train_from_store(store, tmp_path / "out" / "exercise.model", Settings(home=tmp_path), FAST)
-    model = load_model(tmp_path / "out" / "exercise.model", expected_sha256=result["sha256"])
-    chosen = result["metrics"]["operating_point"]
+    result = train_and_report(store, tmp_path / "out" / "exercise.model", Settings(home=tmp_path), FAST)
+    model = load_model(tmp_path / "out" / "exercise.model", expected_sha256=result.sha256)
+    chosen = result.metrics["operating_point"]
     assert (model.point.threshold, model.point.other_ratio) == (chosen["threshold"], chosen["other_ratio"])
     assert model.metrics["operating_point"] == chosen
 
@@ -166,9 +169,10 @@ def test_bad_model_files_get_specific_errors(tmp_path):
 
 
 def test_train_submit_runs_on_a_real_worker_and_writes_the_model_to_the_store(fresh_redis, tmp_path):
+    from fittrack.keys import rows_key
     from fittrack.model_file import model_from_store
     from fittrack.settings import Settings
-    from fittrack.store import LocalStore, rows_key
+    from fittrack.store import LocalStore
     from fittrack.table import to_parquet_bytes
     from workers.app import create_app
 

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from fittrack.settings import get_settings
 from fittrack.store import LocalStore
-from fittrack.uploads import describe_job
+from workers.jobs import describe_job
 
 from .conftest import shared_video, write_test_video
 from .services import ROOT, ServiceProcesses, process_tree, service_env, start_worker, wait_for
@@ -201,22 +201,3 @@ def _state(job_id: str) -> tuple[str, object]:
 
     result = create_app(get_settings()).AsyncResult(job_id)
     return result.state, result.info
-
-
-def test_job_states_read_as_sentences():
-    assert describe_job("QUEUED", {"submitted_at": 1000.0}, now=1005.0).state == "queued"
-    waiting = describe_job("QUEUED", {"submitted_at": 1000.0}, now=1100.0)
-    assert waiting.state == "waiting" and "No worker has picked this job up in 100 s" in waiting.message
-    progress = describe_job("PROGRESS", {"done": 30, "total": 120, "stage": "render"})
-    assert progress.fraction == 0.25 and "Rendering" in progress.message
-    internal = describe_job("FAILURE", KeyError("secret internals"))
-    assert "internal error" in internal.message and "secret" not in internal.message
-    assert describe_job("PENDING", None).state == "unknown"
-
-
-def test_upload_names_are_display_text_only():
-    from fittrack.uploads import display_text
-
-    assert display_text("../../etc/passwd") == "passwd"
-    assert display_text("C:\\Users\\me\\squat.mp4") == "squat.mp4"
-    assert display_text("a\x00b\nc;rm -rf ~.mp4") == "abc;rm -rf ~.mp4"

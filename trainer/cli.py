@@ -12,22 +12,26 @@ from fittrack.settings import get_settings
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from fittrack.store import open_store
-    from trainer.train import train_from_store
+    from trainer.train import train_and_report
 
     settings = get_settings()
     if args.submit:
         return _submit_training(settings, evaluate_first=not args.no_eval, wait=not args.no_wait)
-    train_from_store(open_store(settings, args.store), Path(args.output), settings,
+    train_and_report(open_store(settings, args.store), Path(args.output), settings,
                      evaluate_first=not args.no_eval)
     return 0
 
 
 def _submit_training(settings, evaluate_first: bool, wait: bool) -> int:
     """Trains on a worker (the data never comes here); waits for it unless told not to."""
-    from workers.app import TRAIN_TASK, create_app
+    from workers.app import create_app
+    from workers.jobs import TRAIN_TASK, send_job, training_job_id
 
-    job = create_app(settings).send_task(TRAIN_TASK, kwargs={"evaluate_first": evaluate_first})
-    print(f"training job {job.id} sent; the model will be at {settings.model_key} in the store")
+    app = create_app(settings)
+    job_id = training_job_id()
+    send_job(app, TRAIN_TASK, job_id, args=[evaluate_first], record={"model_key": settings.model_key})
+    job = app.AsyncResult(job_id)
+    print(f"training job {job_id} sent; the model will be at {settings.model_key} in the store")
     if not wait:
         return 0
     try:
@@ -38,12 +42,13 @@ def _submit_training(settings, evaluate_first: bool, wait: bool) -> int:
     if job.failed():
         print(f"training failed: {job.result}", file=sys.stderr)
         return 1
+    from fittrack.training_job import TrainedModel
     from trainer.report import headline
 
-    result = job.result
-    print(f"model trained: {settings.model_key} (sha256 {result['sha256']})")
-    if result.get("metrics"):
-        print(headline(result["metrics"], result.get("training", {})))
+    trained = TrainedModel.from_dict(job.result)
+    print(f"model trained: {trained.model_key} (sha256 {trained.sha256})")
+    if trained.metrics:
+        print(headline(trained.metrics, trained.training))
     return 0
 
 
@@ -67,7 +72,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     extraction.require_person()
     prediction = predict_rows(model, extraction.rows)
     if args.json:
-        json.dump(prediction.as_dict(), sys.stdout, indent=2)
+        json.dump(prediction.summary().to_dict(), sys.stdout, indent=2)
         print()
         return 0
     print(f"{args.video}: {prediction.display} ({100 * prediction.confidence:.0f}% confidence)")

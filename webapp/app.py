@@ -16,19 +16,14 @@ import logging
 import pandas as pd
 import streamlit as st
 
+from fittrack.analysis import AnalysisResult
 from fittrack.angles import DISPLAY_ANGLES
 from fittrack.errors import FittrackError
+from fittrack.keys import ResultKeys, upload_key
 from fittrack.labels import display_name
-from fittrack.uploads import (
-    VIDEO_TYPES,
-    JobStatus,
-    UploadError,
-    check_upload,
-    result_keys,
-    stored_display_name,
-    upload_key,
-)
+from fittrack.uploads import VIDEO_TYPES, UploadError, check_upload, stored_display_name
 from webapp.backend import Backend, ServiceUnavailable, backend
+from workers.jobs import JobStatus, analysis_job_id, upload_of_job
 
 log = logging.getLogger("webapp")
 POLL_SECONDS = 0.5
@@ -107,39 +102,38 @@ def show_pending(status: JobStatus) -> None:
         st.progress(status.fraction, text=status.message)
 
 
-def show_failure(api: Backend, job_id: str, status: JobStatus) -> None:
-    key = upload_key(job_id.removeprefix("analyse-"))
+def show_failure(api: Backend, upload_id: str, status: JobStatus) -> None:
+    key = upload_key(upload_id)
     name = stored_display_name(api.store, key) or "your video"
     st.error(f"The analysis failed: {status.message.replace(key, name)}")
     st.caption("Your upload is still in the store; retrying sends the same video to the workers again.")
     if st.button("Retry", key="retry"):
         try:
-            api.resubmit(job_id)
+            api.resubmit(analysis_job_id(upload_id))
         except ServiceUnavailable as error:
             st.error(str(error))
             return
         st.rerun()
 
 
-def show_result(api: Backend, result: dict) -> None:
-    keys = result["keys"]
-    prediction = result.get("prediction")
-    name = stored_display_name(api.store, result["video_key"]) or "video"
+def show_result(api: Backend, result: AnalysisResult) -> None:
+    keys, prediction = result.keys, result.prediction
+    name = stored_display_name(api.store, result.video_key) or "video"
     if prediction:
-        st.subheader(f"{display_name(prediction['label'])}")
+        st.subheader(prediction.display)
         confidence, reps = st.columns(2)
-        confidence.metric("Confidence", f"{prediction['confidence']:.0%}")
-        if prediction.get("reps"):
-            reps.metric("Reps", prediction["reps"]["count"])
-    if result.get("notice"):
-        st.warning(result["notice"])
-    video = api.read(keys["video"])
+        confidence.metric("Confidence", f"{prediction.confidence:.0%}")
+        if prediction.reps:
+            reps.metric("Reps", prediction.reps.count)
+    if result.notice:
+        st.warning(result.notice)
+    video = api.read(keys.video)
     st.video(video, format="video/mp4")
     stem = name.rsplit(".", 1)[0]
     st.download_button("Download annotated video", video, file_name=f"{stem}-annotated.mp4", mime="video/mp4")
-    csv = api.read(keys["csv"])
-    if prediction and prediction["timeline"]:
-        timeline = pd.DataFrame(prediction["timeline"])
+    csv = api.read(keys.csv)
+    if prediction and prediction.timeline:
+        timeline = prediction.timeline_frame()
         classes = [c for c in timeline.columns if c not in ("start_ms", "end_ms", "label")]
         timeline["time_s"] = (timeline["start_ms"] + timeline["end_ms"]) / 2000
         st.caption("Class probability over time (per window)")
@@ -149,37 +143,43 @@ def show_result(api: Backend, result: dict) -> None:
         angles["time_s"] = angles["timestamp_ms"] / 1000
         st.caption("Main joint angles over time (degrees)")
         st.line_chart(angles.set_index("time_s")[list(CHART_ANGLES)])
-    if prediction and prediction.get("reps") and prediction["reps"]["reps"]:
+    if prediction and prediction.reps and prediction.reps.spans:
         st.caption("Reps (start and end, seconds)")
-        st.dataframe(pd.DataFrame(prediction["reps"]["reps"]), hide_index=True)
+        st.dataframe(pd.DataFrame(prediction.reps.spans, columns=["start_s", "end_s"]), hide_index=True)
     st.download_button("Download angle rows (CSV)", csv, file_name=f"{stem}-angles.csv", mime="text/csv")
-    st.caption(f"{result['frames']} frames analysed, a person in {result['detected_frames']}; "
-               f"took {result['seconds']:.0f} s on the worker.")
+    st.caption(f"{result.frames} frames analysed, a person in {result.detected_frames}; "
+               f"took {result.seconds:.0f} s on the worker.")
 
 
-def stored_result(api: Backend, job_id: str) -> dict | None:
-    key = result_keys(job_id.removeprefix("analyse-"))["result"]
+def stored_result(api: Backend, upload_id: str) -> AnalysisResult | None:
     try:
-        return json.loads(api.store.get_bytes(key))
+        return AnalysisResult.from_dict(json.loads(api.store.get_bytes(ResultKeys.of(upload_id).result)))
     except FittrackError:
         return None
 
 
 def show_job(api: Backend, job_id: str) -> None:
+    upload_id = upload_of_job(job_id)
     try:
         status = api.status(job_id)
     except ServiceUnavailable as error:
         st.error(str(error))
         return
-    if status.state == "done":
+    if upload_id is None:
+        st.error(status.message)
+    elif status.state == "done":
         try:
-            show_result(api, status.result or stored_result(api, job_id) or {})
+            result = AnalysisResult.from_dict(status.result) if status.result else stored_result(api, upload_id)
+            if result is None:
+                st.error("The job finished but its result is no longer in the store; upload the video again.")
+            else:
+                show_result(api, result)
         except ServiceUnavailable as error:
             st.error(str(error))
     elif status.state == "failed":
-        show_failure(api, job_id, status)
+        show_failure(api, upload_id, status)
     elif status.state == "unknown":
-        stored = stored_result(api, job_id)  # the queue forgets results after a week; the store does not
+        stored = stored_result(api, upload_id)  # the queue forgets results after a week; the store does not
         if stored:
             show_result(api, stored)
         else:
@@ -196,7 +196,7 @@ def main() -> None:
     sidebar(api)
     job_id = st.query_params.get("job")
     if job_id:
-        remember(job_id, f"job {job_id.removeprefix('analyse-')[:8]}")
+        remember(job_id, f"job {(upload_of_job(job_id) or 'unknown')[:8]}")
         st.button("Analyse another video", on_click=lambda: st.query_params.clear())
         show_job(api, job_id)
     else:

@@ -8,18 +8,27 @@ what to do, never a stack trace (those go to the log).
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 
 import streamlit as st
 from celery import Celery
 
 from fittrack.errors import FittrackError, NoModelError, StoreError
+from fittrack.keys import upload_key
 from fittrack.settings import Settings, get_settings
 from fittrack.store import Store, open_store
-from fittrack.uploads import QUEUED, JobStatus, analysis_job_id, describe_job, store_upload, upload_key
-from workers.app import ANALYSE_TASK, create_app
-from workers.lost_jobs import is_lost
+from fittrack.uploads import store_upload
+from workers.app import create_app
+from workers.jobs import (
+    ANALYSE_TASK,
+    NO_SUCH_JOB,
+    JobStatus,
+    analysis_job_id,
+    describe_job,
+    is_lost,
+    send_job,
+    upload_of_job,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +69,22 @@ class Backend:
 
     def resubmit(self, job_id: str) -> None:
         """Sends a failed job again, on the upload it left in the store."""
-        upload_id = job_id.removeprefix("analyse-")
-        self.send(job_id, upload_key(upload_id), upload_id)
+        upload_id = upload_of_job(job_id)
+        if upload_id is not None:
+            self.send(job_id, upload_key(upload_id), upload_id)
 
     def send(self, job_id: str, key: str, upload_id: str) -> None:
         try:
-            self.app.backend.store_result(job_id, {"video_key": key, "submitted_at": time.time()}, QUEUED)
-            self.app.send_task(ANALYSE_TASK, args=[key, upload_id], task_id=job_id, retry=True,
-                               retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
+            send_job(self.app, ANALYSE_TASK, job_id, args=[key, upload_id], record={"video_key": key},
+                     retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
         except Exception as error:  # kombu/redis/sqlalchemy each raise their own
             log.exception("sending job %s failed", job_id)
             raise ServiceUnavailable(broker_message(self.settings)) from error
 
     def status(self, job_id: str) -> JobStatus:
+        """The job's state; an id that is not an analysis job of ours is "no such job", read from nowhere."""
+        if upload_of_job(job_id) is None:
+            return JobStatus("unknown", NO_SUCH_JOB)
         try:
             result = self.app.AsyncResult(job_id)
             state, record = result.state, result.info

@@ -1,4 +1,4 @@
-"""The Celery app: configuration only. Tasks are in `workers.tasks`.
+"""The Celery app: configuration only. Tasks are in `workers.tasks`, the job contract in `workers.jobs`.
 
 `celery -A workers.app worker` uses the module-level `app`, built from the
 environment's settings. Tests and the producer build their own with
@@ -17,10 +17,6 @@ from __future__ import annotations
 from celery import Celery
 
 from fittrack.settings import Settings, get_settings
-
-EXTRACT_TASK = "fittrack.extract_video"
-TRAIN_TASK = "fittrack.train"
-ANALYSE_TASK = "fittrack.analyse_upload"
 
 
 def hard_time_limit_s(settings: Settings) -> float:

@@ -1,4 +1,8 @@
-"""Celery tasks: thin wrappers that turn job messages into calls to the core package.
+"""Celery tasks: each turns one job message into one call of a core function.
+
+    fittrack.extract_video   -> fittrack.extraction_job.run_extraction
+    fittrack.analyse_upload  -> fittrack.analysis.run_analysis
+    fittrack.train           -> fittrack.training_job.train_from_store
 
 Messages carry store keys only, never local paths: a worker on any machine
 fetches what it needs from the shared store. Bad input fails the job at once
@@ -9,8 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
-import time
 from functools import lru_cache
 
 from celery import Task
@@ -18,16 +20,16 @@ from celery.signals import worker_process_init, worker_process_shutdown
 
 from fittrack.analysis import run_analysis
 from fittrack.errors import NoModelError, TransientStoreError
-from fittrack.jobs import run_extraction
+from fittrack.extraction_job import run_extraction
 from fittrack.model_file import ExerciseModel, model_from_store
 from fittrack.pose import PoseEstimator
 from fittrack.settings import get_settings
 from fittrack.store import Store, open_store
-from workers.app import ANALYSE_TASK, EXTRACT_TASK, TRAIN_TASK, app
+from fittrack.training_job import train_from_store
+from workers.app import app
+from workers.jobs import ANALYSE_TASK, EXTRACT_TASK, TRAIN_TASK, progress_reporter
 
 log = logging.getLogger(__name__)
-PROGRESS_STATE = "PROGRESS"
-_PROGRESS_INTERVAL_S = 0.5
 
 
 @lru_cache(maxsize=1)
@@ -76,27 +78,6 @@ RETRY_STORE_ERRORS = {
 }
 
 
-def progress_reporter(task: Task):
-    """Reports frames done / total through the task state, at most twice a second.
-
-    The record also names the process and the machine (Celery's STARTED
-    record has the pid, but the worker's node name, which need not be the
-    machine's), so that a producer can tell a job whose worker was killed
-    (workers.lost_jobs).
-    """
-    last_report = 0.0
-    process = {"pid": os.getpid(), "machine": socket.gethostname()}
-
-    def report(done: int, total: int, stage: str = "pose") -> None:
-        nonlocal last_report
-        now = time.monotonic()
-        if now - last_report >= _PROGRESS_INTERVAL_S or done >= total:
-            last_report = now
-            task.update_state(state=PROGRESS_STATE, meta={"done": done, "total": total, "stage": stage, **process})
-
-    return report
-
-
 @app.task(name=EXTRACT_TASK, **RETRY_STORE_ERRORS)
 def extract_video(self: Task, video_key: str, label: str | None = None) -> dict:
     """Pose angles of one stored video, written to the store as one Parquet object."""
@@ -104,7 +85,7 @@ def extract_video(self: Task, video_key: str, label: str | None = None) -> dict:
         shared_store(), video_key, pose_estimator(), get_settings(), label=label,
         on_progress=progress_reporter(self),
     )
-    return summary.as_dict()
+    return summary.to_dict()
 
 
 _models: dict[str, ExerciseModel] = {}
@@ -133,19 +114,10 @@ def analyse_upload(self: Task, upload_key: str, upload_id: str) -> dict:
 
     result = run_analysis(shared_store(), upload_key, upload_id, pose_estimator(), get_settings(),
                           current_model(), on_progress=staged)
-    return result.as_dict()
+    return result.to_dict()
 
 
 @app.task(name=TRAIN_TASK, bind=True)
 def train_model(self: Task, evaluate_first: bool = True) -> dict:
     """Trains on the rows in the shared store; the model is written back to the store."""
-    import tempfile
-    from pathlib import Path
-
-    from trainer.train import train_from_store
-
-    with tempfile.TemporaryDirectory(prefix="fittrack-train-") as folder:
-        result = train_from_store(shared_store(), Path(folder) / "exercise.model", get_settings(),
-                                  evaluate_first=evaluate_first)
-    return {"model_key": get_settings().model_key, "sha256": result["sha256"], "metrics": result["metrics"],
-            "training": result["training"]}
+    return train_from_store(shared_store(), get_settings(), evaluate_first=evaluate_first).to_dict()

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from fittrack.errors import BadInputError, FittrackError, VideoError
 from fittrack.extract import Extraction, FrameSink, extract_video, file_sha256
+from fittrack.keys import rows_key
 from fittrack.pose import PoseEstimator
 from fittrack.settings import Settings
-from fittrack.store import Store, rows_key
+from fittrack.store import Store
 from fittrack.table import columns_to_parquet_bytes
 from fittrack.video import probe
 
@@ -42,8 +43,12 @@ class ExtractionSummary:
     extract_seconds: float  # decoding, pose and angles alone
     warning: str = ""
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ExtractionSummary:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
 
 def time_budget_s(duration_s: float, settings: Settings) -> float:
