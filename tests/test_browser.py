@@ -1,4 +1,4 @@
-"""The webapp in a real headless Chromium, on the embedded default, with a real worker.
+"""The webapp in a real headless Chromium, on the embedded default, with the worker `fittrack webapp` starts.
 
 Streamlit renders only after its websocket connects, so every step waits on
 page content with a deadline; nothing sleeps a fixed time.
@@ -42,7 +42,7 @@ def test_upload_in_chromium_plays_the_annotated_video(chromium, tmp_path):
     port = free_port()
     services = ServiceProcesses(tmp_path)
     try:
-        services.start("worker", [sys.executable, "-m", "fittrack", "worker", "--concurrency", "1"], env)
+        # One command, as the README gives it: in the embedded mode the page brings its own worker.
         services.start("webapp", [sys.executable, "-m", "fittrack", "webapp", "--port", str(port),
                                   "--address", "127.0.0.1"], env)
         url = f"http://127.0.0.1:{port}"

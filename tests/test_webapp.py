@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -201,3 +202,37 @@ def _state(job_id: str) -> tuple[str, object]:
 
     result = create_app(get_settings()).AsyncResult(job_id)
     return result.state, result.info
+
+
+def _webapp(services: ServiceProcesses, name: str, home, *options: str):
+    """`fittrack webapp` as a person starts it, on a free port; returns the process once the page answers."""
+    import requests
+
+    from .services import free_port
+
+    port = free_port()
+    process = services.start(name, [sys.executable, "-m", "fittrack", "webapp", f"--port={port}",
+                                    "--address=127.0.0.1", *options], service_env({}, home))
+    wait_for(lambda: requests.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).ok, 90, "the page")
+    return process
+
+
+def test_the_webapp_command_brings_its_own_worker_in_the_embedded_mode_and_stops_it_with_the_page(
+        embedded_env, services):
+    from workers.app import create_app
+    from workers.local import a_worker_answers
+
+    app = create_app(get_settings())
+    page_process = _webapp(services, "webapp", embedded_env)
+    wait_for(lambda: a_worker_answers(app), 90, "the page's own worker to answer")
+    page_process.send_signal(signal.SIGTERM)
+    page_process.wait(90)  # the command ends with its page
+    wait_for(lambda: not a_worker_answers(app), 90, "the worker to stop with the page")
+
+
+def test_the_webapp_command_starts_no_worker_when_told_not_to(embedded_env, services):
+    from workers.app import create_app
+    from workers.local import a_worker_answers
+
+    _webapp(services, "webapp", embedded_env, "--no-worker")
+    assert not a_worker_answers(create_app(get_settings()), timeout_s=2.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -52,9 +53,14 @@ def _cmd_webapp(args: argparse.Namespace) -> int:
     with local_workers(os.cpu_count() or 1, settings.home / "webapp-worker.log"):
         log.info("a local worker runs the page's jobs (log: %s); stopped with the page",
                  settings.home / "webapp-worker.log")
+        page = subprocess.Popen(command)
+        # A SIGTERM (a service manager, a test) stops the page; the worker is then stopped on the way out.
+        signal.signal(signal.SIGTERM, lambda *_: page.terminate())
         try:
-            return subprocess.run(command, check=False).returncode
+            return page.wait()
         except KeyboardInterrupt:
+            page.terminate()
+            page.wait()
             return 130
 
 
