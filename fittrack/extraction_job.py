@@ -21,7 +21,7 @@ from fittrack.pose import PoseEstimator
 from fittrack.settings import Settings
 from fittrack.store import Store
 from fittrack.table import columns_to_parquet_bytes
-from fittrack.video import probe
+from fittrack.video import probe, require_long_enough
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,7 @@ def extract_within_limits(
     """`extract_video` with the job's limits: a longest accepted video and a soft time budget."""
     started = time.monotonic()
     info = probe(local)
+    require_long_enough(info, video_key)
     if info.duration_s > settings.max_video_seconds:
         raise VideoError(video_key, f"is {info.duration_s:.0f} s long, more than the limit of "
                          f"{settings.max_video_seconds:.0f} s", "trim it or raise FITTRACK_MAX_VIDEO_SECONDS")

@@ -23,13 +23,19 @@ from fittrack.errors import VideoError
 
 # Leading bytes of the containers FFmpeg would read. Used only to tell "not a
 # video at all" apart from "a video file that is damaged" in error messages.
+# Checked before FFmpeg opens a file: FFmpeg also reads a single image (a PNG
+# renamed .mp4) as a one-frame "video", which is never what a person meant.
 _CONTAINER_SIGNATURES = (
     (4, b"ftyp"),  # mp4, mov, m4v, 3gp
+    *((4, atom) for atom in (b"moov", b"mdat", b"wide", b"free", b"skip")),  # QuickTime without ftyp
     (0, b"\x1a\x45\xdf\xa3"),  # mkv, webm
     (0, b"RIFF"),  # avi
     (0, b"\x00\x00\x01\xba"),  # mpeg-ps
     (0, b"OggS"),
+    (0, b"FLV"),
+    (0, b"\x30\x26\xb2\x75"),  # asf, wmv
 )
+MIN_VIDEO_SECONDS = 1.0  # shorter than this holds no repetition of any exercise
 _FIX_HINT = "re-export it as mp4 (H.264) and try again"
 _MIN_DECODED_SHARE = 0.9
 
@@ -78,15 +84,15 @@ def _open_capture(path: Path) -> cv2.VideoCapture:
         raise VideoError(name, "is not a regular file", "pass a video file, not a folder")
     if path.stat().st_size == 0:
         raise VideoError(name, "file is empty (0 bytes)", "the upload or copy did not finish; copy it again")
+    if not looks_like_video_container(path):
+        raise VideoError(name, "not a video file (no known video container in its first bytes)",
+                         "pass an mp4, mov, avi, mkv or webm file")
     capture = cv2.VideoCapture(name, cv2.CAP_FFMPEG)
     if not capture.isOpened():
         capture.release()
-        if looks_like_video_container(path):
-            if _readable_without_video(path):
-                raise VideoError(name, "has no video stream (audio only?)", "pass a file with a video track")
-            raise VideoError(name, "video container is corrupt or truncated and cannot be opened", _FIX_HINT)
-        raise VideoError(name, "not a video file (no known video container in its first bytes)",
-                         "pass an mp4, mov, avi, mkv or webm file")
+        if _readable_without_video(path):
+            raise VideoError(name, "has no video stream (audio only?)", "pass a file with a video track")
+        raise VideoError(name, "video container is corrupt or truncated and cannot be opened", _FIX_HINT)
     capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
     width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
     height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
@@ -105,6 +111,13 @@ def _readable_without_video(path: Path) -> bool:
             return not container.streams.video
     except (av.FFmpegError, OSError, ValueError):
         return False
+
+
+def require_long_enough(info: VideoInfo, source: str) -> None:
+    """Refuses a video too short to show one repetition, rather than calling it "not one of these"."""
+    if info.duration_s < MIN_VIDEO_SECONDS:
+        raise VideoError(source, f"is {info.duration_s:.2f} s long ({info.frame_count} frames): too short to "
+                         f"recognise an exercise", f"film at least {MIN_VIDEO_SECONDS:.0f} s, a whole repetition")
 
 
 def probe(path: str | Path) -> VideoInfo:

@@ -62,8 +62,10 @@ def bad_videos(tmp_path: Path) -> dict[str, Path]:
     good = write_test_video(tmp_path / "good.mp4", frames=30)
     truncated = tmp_path / "truncated.mp4"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    picture = tmp_path / "holiday.mp4"  # FFmpeg alone would read it as a one-frame video
+    picture.write_bytes(cv2.imencode(".png", np.full((120, 160, 3), 90, dtype=np.uint8))[1].tobytes())
     return {"empty (0 bytes)": empty, "not a video file": text, "truncated": truncated,
-            "no video stream": write_audio_only(tmp_path / "podcast.mp4")}
+            "no video stream": write_audio_only(tmp_path / "podcast.mp4"), "not a video file (no known": picture}
 
 
 def write_audio_only(path: Path, seconds: float = 1.0) -> Path:

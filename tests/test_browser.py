@@ -71,3 +71,38 @@ def test_upload_in_chromium_plays_the_annotated_video(chromium, tmp_path):
         assert (ARTIFACTS / "webapp-result.png").stat().st_size > 10_000
     finally:
         services.stop_all()
+
+
+HOSTILE_JOB_VALUES = {
+    "ten kilobytes of junk": "x" * 10_000,
+    "a NUL byte": "analyse-%00",
+    "an extraction job's id": "extract-" + "0f" * 32,
+    "a path": "analyse-..%2F..%2Fetc%2Fpasswd",
+    "an unknown upload": "analyse-" + "ab" * 16,
+}
+LEAKS = ("Traceback", 'File "', "/work/", "site-packages", "Error:", "KeyError", "ValueError", "OSError")
+
+
+def test_hostile_job_values_in_the_address_say_no_such_job_and_leak_nothing(chromium, tmp_path):
+    import requests
+
+    home = tmp_path / "home"
+    port = free_port()
+    services = ServiceProcesses(tmp_path)
+    try:
+        services.start("webapp", [sys.executable, "-m", "fittrack", "webapp", "--port", str(port),
+                                  "--address", "127.0.0.1", "--no-worker"], service_env({}, home))
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: requests.get(f"{url}/_stcore/health", timeout=1).ok, 60, "the webapp")
+        with chromium.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            for what, value in HOSTILE_JOB_VALUES.items():
+                page.goto(f"{url}/?job={value}")
+                page.get_by_text("No such job").wait_for(timeout=60_000)
+                shown = page.inner_text("body")
+                assert not [leak for leak in LEAKS if leak in shown], f"{what}: {shown[:2000]}"
+            browser.close()
+    finally:
+        services.stop_all()
+    assert "Traceback" not in services.log_text("webapp"), "a hostile value is refused, not an exception"

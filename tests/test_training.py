@@ -234,3 +234,23 @@ def test_predict_uses_the_stores_model_only_when_its_sha256_matches(tmp_path):
     named = subprocess.run([sys.executable, "-m", "fittrack", "predict", str(video), "--model", str(other_model)],
                            env=env, capture_output=True, text=True, timeout=300, check=False)
     assert named.returncode == 0 and "confidence" in named.stdout, "a local file the user names is still taken"
+
+
+def test_predict_refuses_a_missing_a_non_video_and_a_too_short_file_before_loading_any_model(tmp_path):
+    """No model is in this store: each answer below comes from checking the input first."""
+    import cv2
+    import numpy as np
+
+    from .conftest import write_test_video
+
+    picture = tmp_path / "photo.mp4"
+    picture.write_bytes(cv2.imencode(".png", np.full((90, 120, 3), 90, dtype=np.uint8))[1].tobytes())
+    cases = {tmp_path / "missing.mp4": "file not found", picture: "not a video file",
+             write_test_video(tmp_path / "one_frame.mp4", frames=1): "too short to recognise an exercise",
+             write_test_video(tmp_path / "half_second.mp4", frames=5): "too short to recognise an exercise"}
+    env = dict(os.environ, FITTRACK_HOME=str(tmp_path / "home"))
+    for video, phrase in cases.items():
+        done = subprocess.run([sys.executable, "-m", "fittrack", "predict", str(video)], env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 2 and phrase in done.stderr and str(video) in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr and "no model" not in done.stderr

@@ -53,6 +53,9 @@ def _submit_training(settings, evaluate_first: bool, wait: bool) -> int:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
+    from fittrack.video import probe, require_long_enough
+
+    require_long_enough(probe(args.video), args.video)  # a bad file is told before anything heavy loads
     from fittrack.extract import extract_video
     from fittrack.model_file import load_model, model_from_store
     from fittrack.pose import PoseEstimator

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import uuid
 
 import pandas as pd
 import streamlit as st
@@ -85,6 +86,9 @@ def follow(api: Backend, job_id: str) -> None:
         status = api.status(job_id)
     except ServiceUnavailable as error:
         st.error(str(error))
+        return
+    except Exception:  # noqa: BLE001 -- as in main(): a sentence and an error id, never a trace
+        friendly_failure("following a job")
         return
     if status.finished:
         st.rerun()
@@ -188,19 +192,36 @@ def show_job(api: Backend, job_id: str) -> None:
         follow(api, job_id)
 
 
-def main() -> None:
-    st.set_page_config(page_title="fittrack", layout="centered")
-    st.title("fittrack")
-    st.caption("Which exercise is this? Upload a video; a worker finds the pose, the angles and the exercise.")
-    api = backend()
-    sidebar(api)
+def page_body(api: Backend) -> None:
     job_id = st.query_params.get("job")
     if job_id:
-        remember(job_id, f"job {(upload_of_job(job_id) or 'unknown')[:8]}")
+        if upload_of_job(job_id):
+            remember(job_id, f"job {upload_of_job(job_id)[:8]}")
         st.button("Analyse another video", on_click=lambda: st.query_params.clear())
         show_job(api, job_id)
     else:
         upload_form(api)
+
+
+def friendly_failure(where: str) -> None:
+    """Any unexpected error: one sentence and an id that finds the stack trace in the server log, never the trace."""
+    error_id = uuid.uuid4().hex[:10]
+    log.exception("unexpected error in %s (error id %s)", where, error_id)
+    st.error(f"Something went wrong on our side; try again. If it keeps happening, tell the operator "
+             f"error id {error_id}.")
+
+
+def main() -> None:
+    st.set_page_config(page_title="fittrack", layout="centered")
+    st.set_option("client.showErrorDetails", "none")  # also when run with plain `streamlit run`
+    st.title("fittrack")
+    st.caption("Which exercise is this? Upload a video; a worker finds the pose, the angles and the exercise.")
+    try:
+        api = backend()
+        sidebar(api)
+        page_body(api)
+    except Exception:  # noqa: BLE001 -- Streamlit's own rerun/stop signals are BaseExceptions and pass
+        friendly_failure("the page")
 
 
 main()

@@ -26,7 +26,7 @@ def webapp_command(port: int = 8501, address: str = "0.0.0.0") -> list[str]:
             f"--server.port={port}", f"--server.address={address}", "--server.headless=true",
             f"--server.maxUploadSize={settings.upload_limit_mb}", "--browser.gatherUsageStats=false",
             "--server.fileWatcherType=none", "--client.toolbarMode=minimal",
-            "--client.showErrorDetails=false"]  # errors go to the log, never to the page
+            "--client.showErrorDetails=none"]  # no trace reaches the browser ("false" still sends one)
 
 
 log = logging.getLogger(__name__)
