@@ -15,12 +15,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from fittrack.errors import FittrackError
+from fittrack.files import disk_error
 from fittrack.logs import configure_logging
 from fittrack.settings import get_settings
 
 log = logging.getLogger("fittrack")
 
-EXIT_BAD_INPUT = 2
+EXIT_BAD_INPUT = 2  # the input, or the place given for an output (a full disk too), cannot be used
 EXIT_NO_PERSON = 3
 
 
@@ -101,6 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except FittrackError as error:
         log.error("%s", error)
+        return EXIT_BAD_INPUT
+    except OSError as error:  # a disk or system failure no step above put in its own words
+        log.error("%s", disk_error(error.filename or "a file", error))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         log.warning("interrupted")

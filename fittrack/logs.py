@@ -20,6 +20,18 @@ class _CurrentStderrHandler(logging.StreamHandler):
         pass
 
 
+class _OneLineRetries(logging.Filter):
+    """Celery's result backend logs every retry with a full traceback; a command shows the sentence only
+    (the error that ends the retries is told once, in our own words)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+RETRY_LOGGERS = ("celery.backends.base",)
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Logs to stderr with times; stdout stays free for results (`--json`).
 
@@ -27,6 +39,9 @@ def configure_logging(level: str = "INFO") -> None:
     """
     root = logging.getLogger()
     root.setLevel(level.upper())
+    for name in RETRY_LOGGERS:
+        if not any(isinstance(f, _OneLineRetries) for f in logging.getLogger(name).filters):
+            logging.getLogger(name).addFilter(_OneLineRetries())
     if any(handler.get_name() == _HANDLER_NAME for handler in root.handlers):
         return
     handler = _CurrentStderrHandler()

@@ -19,6 +19,7 @@ from fittrack.angles import ANGLES_VERSION
 from fittrack.decision import OperatingPoint
 from fittrack.errors import ModelFileError, NoModelError
 from fittrack.features import FEATURES_VERSION, WindowSpec
+from fittrack.files import write_bytes_atomically
 from fittrack.other_modes import OtherModesForest
 
 MODEL_KIND = "fittrack-exercise-model"
@@ -88,7 +89,7 @@ def save_model(model: ExerciseModel, path: Path) -> str:
     """Writes the file and returns its sha256."""
     data = model_to_bytes(model)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_bytes(data)
+    write_bytes_atomically(path, data)
     return sha256_of(data)
 
 

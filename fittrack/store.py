@@ -15,16 +15,15 @@ What goes under which key is `fittrack.keys`.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 from urllib.parse import unquote, urlparse
 
 from fittrack.errors import BadInputError, StoreError, StoreKeyMissing, TransientStoreError
+from fittrack.files import TEMPORARY_PREFIX, DiskError, write_atomically, write_bytes_atomically
 from fittrack.settings import Settings
 
 
@@ -73,33 +72,28 @@ class LocalStore:
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
 
-    def _write_atomically(self, target: Path, write) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+    def _put(self, key: str, write: Callable[[BinaryIO], object], metadata: dict[str, str] | None) -> None:
+        """The metadata first, so that a reader who sees the object sees its metadata; on a failed
+        write (a full disk) neither is left behind for an object that was not there before."""
+        target, meta_path = self._path(key), self._path(key + self._META_SUFFIX)
+        existed = target.is_file()
         try:
-            with os.fdopen(handle, "wb") as out:
-                write(out)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-
-    def _write_meta(self, key: str, metadata: dict[str, str] | None) -> None:
-        meta_path = self._path(key + self._META_SUFFIX)
-        if metadata:
-            payload = json.dumps(metadata, sort_keys=True).encode()
-            self._write_atomically(meta_path, lambda out: out.write(payload))
-        else:
-            meta_path.unlink(missing_ok=True)
+            if metadata:
+                write_bytes_atomically(meta_path, json.dumps(metadata, sort_keys=True).encode())
+            else:
+                meta_path.unlink(missing_ok=True)
+            write_atomically(target, write)
+        except DiskError as error:
+            if not existed:
+                meta_path.unlink(missing_ok=True)
+            raise StoreError(f"{self.url}/{key}: {error}") from None
 
     def put_bytes(self, key: str, data: bytes, metadata: dict[str, str] | None = None) -> None:
-        self._write_meta(key, metadata)
-        self._write_atomically(self._path(key), lambda out: out.write(data))
+        self._put(key, lambda out: out.write(data), metadata)
 
     def put_file(self, key: str, path: Path, metadata: dict[str, str] | None = None) -> None:
-        self._write_meta(key, metadata)
         with Path(path).open("rb") as source:
-            self._write_atomically(self._path(key), lambda out: shutil.copyfileobj(source, out, 1 << 20))
+            self._put(key, lambda out: shutil.copyfileobj(source, out, 1 << 20), metadata)
 
     def get_bytes(self, key: str) -> bytes:
         try:
@@ -136,7 +130,7 @@ class LocalStore:
 
     def list(self, prefix: str = "") -> Iterator[str]:
         for path in sorted(self.root.rglob("*")):
-            if not path.is_file() or path.name.startswith(".tmp-") or path.name.endswith(self._META_SUFFIX):
+            if not path.is_file() or path.name.startswith(TEMPORARY_PREFIX) or path.name.endswith(self._META_SUFFIX):
                 continue
             key = path.relative_to(self.root).as_posix()
             if key.startswith(prefix):

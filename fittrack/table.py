@@ -17,6 +17,7 @@ import pandas as pd
 
 from fittrack.angles import ANGLE_NAMES, ANGLES_VERSION
 from fittrack.errors import BadInputError
+from fittrack.files import write_atomically, write_bytes_atomically
 from fittrack.landmarks import LANDMARK_NAMES, NUM_LANDMARKS, PoseSequence
 
 ID_COLUMNS = (
@@ -119,16 +120,9 @@ def write_rows(rows: pd.DataFrame, path: str | Path) -> Path:
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise BadInputError(str(path), f"unknown output format '{suffix}'", "use .parquet or .csv")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".parquet":
-            path.write_bytes(to_parquet_bytes(rows))
-        else:
-            rows.to_csv(path, index=False)
-    except OSError as error:
-        raise BadInputError(str(path), f"cannot be written: {error.strerror}",
-                            "choose a folder you can write to") from error
-    return path
+    if suffix == ".parquet":
+        return write_bytes_atomically(path, to_parquet_bytes(rows))
+    return write_atomically(path, lambda out: rows.to_csv(out, index=False))
 
 
 def read_rows(path: str | Path) -> pd.DataFrame:

@@ -34,9 +34,9 @@ def _cmd_upload(args: argparse.Namespace) -> int:
 
 def _cmd_enqueue(args: argparse.Namespace) -> int:
     from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs
-    from workers.app import create_app
+    from workers.app import SENDER_BACKEND_RETRIES, create_app
 
-    app = create_app(get_settings())
+    app = create_app(get_settings(), SENDER_BACKEND_RETRIES)
     report = enqueue_videos(app, _store(args), force=args.force, retry_failed=args.retry_failed)
     print(f"enqueue: {report.summary()}")
     if args.no_wait or not report.job_ids:

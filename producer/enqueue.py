@@ -19,7 +19,15 @@ from tqdm import tqdm
 
 from fittrack.keys import VIDEOS_PREFIX, label_of_key, rows_key
 from fittrack.store import Store
-from workers.jobs import ACTIVE_STATES, EXTRACT_TASK, FINISHED_STATES, extraction_job_id, is_lost, send_job
+from workers.jobs import (
+    ACTIVE_STATES,
+    EXTRACT_TASK,
+    FINISHED_STATES,
+    backend_errors_told,
+    extraction_job_id,
+    is_lost,
+    send_job,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +74,14 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
     whose broker forgets a message once taken (`workers.jobs`).
     """
     report = EnqueueReport()
+    with backend_errors_told(app):
+        _send_missing(app, store, report, force=force, retry_failed=retry_failed, prefix=prefix)
+    log.info("enqueue: %s", report.summary())
+    return report
+
+
+def _send_missing(app: Celery, store: Store, report: EnqueueReport, *, force: bool, retry_failed: bool,
+                  prefix: str) -> None:
     for key in store.list(prefix):
         label = label_of_key(key)
         info = store.head(key)
@@ -87,8 +103,6 @@ def enqueue_videos(app: Celery, store: Store, *, force: bool = False, retry_fail
             continue
         send_job(app, EXTRACT_TASK, job_id, args=[key, label], record={"video_key": key})
         report.sent[key] = job_id
-    log.info("enqueue: %s", report.summary())
-    return report
 
 
 def job_outcome(app: Celery, video_key: str, job_id: str) -> JobOutcome:
@@ -116,9 +130,10 @@ def follow_jobs(app: Celery, jobs: dict[str, str], *, poll_s: float = 0.5, timeo
         try:
             while True:
                 stopped = workers_alive is not None and not workers_alive()  # asked before the states are read
-                for key, job_id in jobs.items():
-                    if key not in outcomes or outcomes[key].state not in FINISHED_STATES:
-                        outcomes[key] = job_outcome(app, key, job_id)
+                with backend_errors_told(app):
+                    for key, job_id in jobs.items():
+                        if key not in outcomes or outcomes[key].state not in FINISHED_STATES:
+                            outcomes[key] = job_outcome(app, key, job_id)
                 counts = Counter("done" if o.state == "SUCCESS" else "failed" if o.state == "FAILURE"
                                  else "pending" for o in outcomes.values())
                 bar.set_postfix(done=counts["done"], failed=counts["failed"], pending=counts["pending"])

@@ -19,7 +19,7 @@ from fittrack.store import open_store
 from fittrack.table import write_rows
 from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs
 from producer.upload import upload_dataset
-from workers.app import create_app
+from workers.app import SENDER_BACKEND_RETRIES, create_app
 from workers.jobs import FINISHED_STATES
 from workers.local import local_workers
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 def run_pipeline(dataset: Path, out: Path, workers: int | None = None, train: bool = True) -> int:
     settings = get_settings()
     store = open_store(settings)
-    app = create_app(settings)
+    app = create_app(settings, SENDER_BACKEND_RETRIES)
     out.mkdir(parents=True, exist_ok=True)
     log.info("store: %s, broker: %s", store.url, settings.resolved_broker_url())
     print(f"upload: {upload_dataset(dataset, store).summary()}")

@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+from fittrack.files import write_atomically, write_bytes_atomically
 from fittrack.training import MIN_REJECTED, missed_videos
 
 
@@ -14,10 +15,11 @@ def _pct(value: float) -> str:
 
 
 def write_report(metrics: dict, training: dict, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(json.dumps({"metrics": metrics, "training": training}, indent=2))
+    write_bytes_atomically(folder / "report.json",
+                           json.dumps({"metrics": metrics, "training": training}, indent=2).encode())
     _confusion_png(metrics, folder / "confusion.png")
-    (folder / "report.md").write_text(headline(metrics, training, markdown=True) + "\n\n" + missed_table(metrics))
+    write_bytes_atomically(folder / "report.md",
+                           (headline(metrics, training, markdown=True) + "\n\n" + missed_table(metrics)).encode())
     return folder / "report.md"
 
 
@@ -94,5 +96,5 @@ def _confusion_png(metrics: dict, path: Path) -> None:
             axes.text(j, i, str(count), ha="center", va="center")
     axes.set_title(f"Per-video confusion ({metrics['split']})", fontsize=9)
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    write_atomically(path, lambda out: figure.savefig(out, dpi=100, format="png"))
     plt.close(figure)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from fittrack.files import write_bytes_atomically
 from fittrack.settings import Settings, get_settings
 from fittrack.store import Store
 from fittrack.training import TrainParams
@@ -19,8 +20,7 @@ def train_and_report(store: Store, output: Path, settings: Settings | None = Non
     """Trains from the store; writes the model to `output` and the report beside it."""
     settings = settings or get_settings()
     trained = train_from_store(store, settings, params, evaluate_first)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(trained.model_bytes)
+    write_bytes_atomically(output, trained.model_bytes)
     log.info("model also written to %s", output)
     if trained.metrics:
         report = write_report(trained.metrics, trained.training | {"model_sha256": trained.sha256}, output.parent)

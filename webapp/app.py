@@ -195,8 +195,9 @@ def show_job(api: Backend, job_id: str) -> None:
 def page_body(api: Backend) -> None:
     job_id = st.query_params.get("job")
     if job_id:
-        if upload_of_job(job_id):
-            remember(job_id, f"job {upload_of_job(job_id)[:8]}")
+        upload_id = upload_of_job(job_id)
+        if upload_id:
+            remember(job_id, f"job {upload_id[:8]}")
         st.button("Analyse another video", on_click=lambda: st.query_params.clear())
         show_job(api, job_id)
     else:

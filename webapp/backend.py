@@ -15,7 +15,7 @@ from celery import Celery
 
 from fittrack.errors import FittrackError, NoModelError, StoreError
 from fittrack.keys import upload_key
-from fittrack.settings import Settings, get_settings
+from fittrack.settings import Settings, get_settings, without_password
 from fittrack.store import Store, open_store
 from fittrack.uploads import store_upload
 from workers.app import create_app
@@ -102,21 +102,13 @@ class Backend:
 
 
 def broker_message(settings: Settings) -> str:
-    return (f"Cannot reach the job queue ({_safe_url(settings.resolved_broker_url())}). Start it (Redis in the "
+    return (f"Cannot reach the job queue ({without_password(settings.resolved_broker_url())}). Start it (Redis in the "
             "cluster setup) or fix FITTRACK_BROKER_URL / FITTRACK_RESULT_BACKEND, then try again.")
 
 
 def store_message(settings: Settings) -> str:
-    return (f"Cannot reach the store ({_safe_url(settings.resolved_store_url())}). Check that it is running "
+    return (f"Cannot reach the store ({without_password(settings.resolved_store_url())}). Check that it is running "
             "and that FITTRACK_STORE_URL and the S3 credentials are right, then try again.")
-
-
-def _safe_url(url: str) -> str:
-    """A URL without its password, fit to show."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-    return url
 
 
 @st.cache_resource

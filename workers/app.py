@@ -24,7 +24,11 @@ def hard_time_limit_s(settings: Settings) -> float:
     return settings.job_time_floor_seconds + settings.max_video_seconds * settings.job_time_per_video_second * 1.5
 
 
-def celery_config(settings: Settings) -> dict:
+WORKER_BACKEND_RETRIES = 60  # a worker waits out a restarting Redis (minutes) rather than lose a result
+SENDER_BACKEND_RETRIES = 12  # a command gives up after about 30 s and says why (a full disk never heals)
+
+
+def celery_config(settings: Settings, backend_retries: int = WORKER_BACKEND_RETRIES) -> dict:
     broker_url = settings.resolved_broker_url()
     config: dict = {
         "broker_url": broker_url,
@@ -48,7 +52,7 @@ def celery_config(settings: Settings) -> dict:
             "visibility_timeout": settings.broker_visibility_timeout_seconds or hard_time_limit_s(settings) * 2},
         # A result backend that went away (Redis restarting) is waited for, not reported as a failure.
         "result_backend_always_retry": True,
-        "result_backend_max_retries": 60,
+        "result_backend_max_retries": backend_retries,
     }
     if broker_url.startswith("filesystem://"):
         folder = settings.broker_folder()
@@ -68,10 +72,10 @@ def celery_config(settings: Settings) -> dict:
     return config
 
 
-def create_app(settings: Settings | None = None) -> Celery:
+def create_app(settings: Settings | None = None, backend_retries: int = WORKER_BACKEND_RETRIES) -> Celery:
     settings = settings or get_settings()
     app = Celery("fittrack", include=["workers.tasks"])
-    app.conf.update(celery_config(settings))
+    app.conf.update(celery_config(settings, backend_retries))
     app.conf.fittrack_settings = settings
     return app
 

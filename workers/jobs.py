@@ -34,7 +34,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -43,6 +44,7 @@ from celery import Celery, Task
 
 from fittrack.errors import FittrackError
 from fittrack.keys import is_sha256, is_upload_id
+from fittrack.settings import Settings, without_password
 
 EXTRACT_TASK = "fittrack.extract_video"
 TRAIN_TASK = "fittrack.train"
@@ -110,6 +112,32 @@ def upload_of_job(job_id: str) -> str | None:
     """The upload id of an analysis job, or None when `job_id` is not one."""
     ref = parse_job_id(job_id)
     return ref.subject if ref and ref.kind is JobKind.ANALYSIS else None
+
+
+class JobBackendError(FittrackError):
+    """The broker or the result backend still failed after its retries: no job can be sent or followed."""
+
+
+@contextmanager
+def backend_errors_told(app: Celery) -> Iterator[None]:
+    """Turns the broker's or backend's own exception (kombu, redis, sqlalchemy) into one sentence."""
+    try:
+        yield
+    except FittrackError:
+        raise
+    except Exception as error:  # noqa: BLE001 -- each backend raises its own kinds
+        raise JobBackendError(backend_failure(app.conf.fittrack_settings, error)) from None
+
+
+def backend_failure(settings: Settings, error: Exception) -> str:
+    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+    if "full" in first_line.lower() or "no space" in first_line.lower():
+        hint = ("the disk that holds it is full: free some space there (the embedded mode keeps its queue and "
+                f"results in FITTRACK_HOME, {settings.home})")
+    else:
+        hint = "check that it is running and that FITTRACK_BROKER_URL / FITTRACK_RESULT_BACKEND point at it"
+    return (f"the job queue ({without_password(settings.resolved_broker_url())}, results in "
+            f"{without_password(settings.resolved_result_backend())}) failed: {first_line} ({hint})")
 
 
 def send_job(app: Celery, task: str, job_id: str, *, args: list, record: dict,
