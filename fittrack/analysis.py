@@ -123,6 +123,12 @@ def _headline(prediction: Prediction | None, notice: str) -> Caption:
     return Caption(prediction.display, prediction.confidence)
 
 
+def finished_analysis(store: Store, upload_id: str) -> AnalysisResult | None:
+    """The stored result of an upload already analysed, or None."""
+    key = ResultKeys.of(upload_id).result
+    return AnalysisResult.from_dict(json.loads(store.get_bytes(key))) if store.exists(key) else None
+
+
 def run_analysis(
     store: Store,
     upload_key: str,

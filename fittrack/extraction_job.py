@@ -42,6 +42,7 @@ class ExtractionSummary:
     seconds: float  # the whole job: download, extraction, upload of the rows
     extract_seconds: float  # decoding, pose and angles alone
     warning: str = ""
+    already_done: bool = False  # the rows existed: a redelivered job found its work done and did nothing
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -64,12 +65,18 @@ def run_extraction(
     *,
     label: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    known_sha256: str | None = None,
 ) -> ExtractionSummary:
     """Downloads one video, extracts its rows and writes them as one Parquet object.
 
     The rows object is keyed by the video's sha256 and written atomically, so
-    a redelivered job overwrites it with the same content: exactly one copy.
+    a job that runs twice leaves exactly one copy. With `known_sha256` (the
+    job id names it) a job whose rows already exist returns at once: the late
+    redelivery of a job another worker already finished does nothing.
     """
+    if known_sha256 and (done := already_extracted(store, video_key, known_sha256, label)) is not None:
+        log.info("%s: rows already in %s; nothing to do", video_key, done.rows_key)
+        return done
     started = time.monotonic()
     with errors_named_by(video_key), fetched_video(store, video_key) as local:
         video_id = file_sha256(local)
@@ -78,7 +85,8 @@ def run_extraction(
                                            video_id=video_id, on_progress=on_progress)
         extract_seconds = time.monotonic() - extract_started
     key = rows_key(video_id)
-    metadata = {"video-key": video_key, "label": label or "", "frames": str(len(extraction.rows))}
+    metadata = {"video-key": video_key, "label": label or "", "frames": str(len(extraction.rows)),
+                "detected-frames": str(extraction.detected_frames)}
     store.put_bytes(key, columns_to_parquet_bytes(extraction.columns), metadata=metadata)
     warning = "" if extraction.detected_frames else "no person detected in any frame"
     summary = ExtractionSummary(
@@ -90,6 +98,18 @@ def run_extraction(
     log.info("extracted %s -> %s (%d frames, %d with a person, %.1f s)", video_key, key,
              summary.frames, summary.detected_frames, summary.seconds)
     return summary
+
+
+def already_extracted(store: Store, video_key: str, video_sha256: str, label: str | None
+                      ) -> ExtractionSummary | None:
+    """The summary of rows already in the store for this content, or None."""
+    info = store.head(rows_key(video_sha256))
+    if info is None:
+        return None
+    frames = int(info.metadata.get("frames", 0))
+    return ExtractionSummary(video_key=video_key, video_id=video_sha256, rows_key=info.key, label=label,
+                             frames=frames, detected_frames=int(info.metadata.get("detected-frames", frames)),
+                             duration_s=0.0, seconds=0.0, extract_seconds=0.0, already_done=True)
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from workers.jobs import (
     backend_errors_told,
     extraction_job_id,
     is_lost,
+    lost_jobs,
     send_job,
 )
 
@@ -93,7 +94,7 @@ def _send_missing(app: Celery, store: Store, report: EnqueueReport, *, force: bo
         result = app.AsyncResult(job_id)
         state = result.state
         if not force and state in ACTIVE_STATES:
-            if not is_lost(app, state, result.info):
+            if not is_lost(app, result):
                 report.already_queued[key] = job_id
                 continue
             log.warning("%s: job %s was lost with its killed worker; sending it again", key, job_id)
@@ -101,7 +102,7 @@ def _send_missing(app: Celery, store: Store, report: EnqueueReport, *, force: bo
         if not (force or retry_failed) and state == "FAILURE":
             report.already_failed[key] = job_id
             continue
-        send_job(app, EXTRACT_TASK, job_id, args=[key, label], record={"video_key": key})
+        send_job(app, EXTRACT_TASK, job_id, args=[key, label, force], record={"video_key": key})
         report.sent[key] = job_id
 
 
@@ -116,15 +117,21 @@ def job_outcome(app: Celery, video_key: str, job_id: str) -> JobOutcome:
     return JobOutcome(video_key, job_id, state)
 
 
+RESCUE_EVERY_S = 5.0  # how often the follow loop looks for jobs whose worker died
+
+
 def follow_jobs(app: Celery, jobs: dict[str, str], *, poll_s: float = 0.5, timeout_s: float | None = None,
                 show_progress: bool = True, workers_alive: Callable[[], bool] | None = None) -> list[JobOutcome]:
     """Polls the jobs until all have ended (or Ctrl-C / timeout, which leave them running).
 
-    `workers_alive`, when given, is asked at every poll: once it says no,
-    following stops with the unfinished jobs still pending, instead of
-    waiting for workers that will not come back (`fittrack run`'s own).
+    Every RESCUE_EVERY_S a job whose worker died is sent again under its id
+    (`workers.jobs.lost_jobs`). `workers_alive`, when given, is asked at
+    every poll: once it says no, following stops with the unfinished jobs
+    still pending, instead of waiting for workers that will not come back
+    (`fittrack run`'s own).
     """
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    next_rescue = time.monotonic() + RESCUE_EVERY_S
     outcomes: dict[str, JobOutcome] = {}
     with tqdm(total=len(jobs), desc="jobs", unit="job", file=sys.stderr, disable=not show_progress) as bar:
         try:
@@ -143,10 +150,24 @@ def follow_jobs(app: Celery, jobs: dict[str, str], *, poll_s: float = 0.5, timeo
                 if stopped:
                     log.error("the workers stopped with %d jobs unfinished", counts["pending"])
                     break
+                if time.monotonic() >= next_rescue:
+                    resend_lost(app, {o.video_key: o.job_id for o in outcomes.values() if o.state not in FINISHED_STATES})
+                    next_rescue = time.monotonic() + RESCUE_EVERY_S
                 time.sleep(poll_s)
         except KeyboardInterrupt:
             log.warning("stopped following; the jobs keep running on the workers")
     return [outcomes[key] for key in jobs]
+
+
+def resend_lost(app: Celery, pending: dict[str, str]) -> list[str]:
+    """Sends again, under the same ids, the pending extraction jobs whose worker died; returns their keys."""
+    with backend_errors_told(app):
+        lost = lost_jobs(app, list(pending.values()))
+        again = [key for key, job_id in pending.items() if job_id in lost]
+        for key in again:
+            log.warning("%s: the worker running job %s stopped; sending it again", key, pending[key])
+            send_job(app, EXTRACT_TASK, pending[key], args=[key, label_of_key(key)], record={"video_key": key})
+    return again
 
 
 def describe_outcomes(outcomes: list[JobOutcome]) -> str:

@@ -101,6 +101,54 @@ def test_sigkilled_worker_process_job_is_redelivered_and_stored_once(fresh_redis
 
 
 
+def test_a_killed_worker_node_on_redis_is_taken_over_by_the_other_within_90_s(fresh_redis, s3_endpoint, services,
+                                                                              tmp_path):
+    """kill -9 of a whole node: Redis would give its message back only after the visibility timeout (an hour
+    and more); the follow loop sees the node silent and the heartbeat stale, and sends the job again."""
+    import time
+
+    bucket = f"nodes-{free_port()}"
+    os.environ.update(S3_CREDENTIALS)
+    env = {"FITTRACK_BROKER_URL": fresh_redis, "FITTRACK_RESULT_BACKEND": fresh_redis,
+           "FITTRACK_STORE_URL": f"s3://{bucket}/", "FITTRACK_S3_ENDPOINT_URL": s3_endpoint,
+           "FITTRACK_S3_REGION": "us-east-1", "FITTRACK_SAMPLE_FPS": "10"}
+    settings = settings_of(env)
+    app, store = create_app(settings), open_store(settings)
+    store.ensure_bucket()
+    upload_dataset(make_dataset(tmp_path / "data", {"deadlift": LONG_VIDEO}), store, show_progress=False)
+    nodes = {name: start_worker(services, app, name, service_env(env, tmp_path / name)) for name in ("na", "nb")}
+    report = enqueue_videos(app, store)
+    (_key, job_id), = report.sent.items()
+
+    def running_node() -> str | None:
+        result = app.AsyncResult(job_id)
+        return result.info.get("node") if result.state == "PROGRESS" and result.info.get("done", 0) > 20 else None
+
+    victim = wait_for(running_node, 120, "the job to be half-way through on one node").split("@")[0]
+    for pid in process_tree(nodes[victim].pid):
+        os.kill(pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+    outcomes = follow_jobs(app, report.job_ids, timeout_s=240, show_progress=False)
+    taken_over_s = time.monotonic() - killed_at
+    assert [o.state for o in outcomes] == ["SUCCESS"], describe_outcomes(outcomes)
+    assert taken_over_s <= 90, f"finished {taken_over_s:.0f} s after the kill"
+    survivor = ({"na", "nb"} - {victim}).pop()
+    assert "already_done" in outcomes[0].result and not outcomes[0].result["already_done"]
+    objects = rows_objects(store)
+    assert len(objects) == 1
+    rows = from_parquet_bytes(store.get_bytes(objects[0]))
+    assert not rows["frame_index"].duplicated().any(), "no row twice"
+    assert "sending it again" not in services.log_text(survivor)
+
+    # The dead node's message, redelivered late (here: sent again as Redis would), finds the work done.
+    before = store.head(objects[0])
+    app.send_task(EXTRACT_TASK, args=[outcomes[0].video_key, "deadlift"], task_id=job_id)
+    wait_for(lambda: services.log_text(survivor).count("succeeded in") >= 2, 60, "the late copy to end")
+    assert "nothing to do" in services.log_text(survivor), "it found the rows and did not extract again"
+    assert app.AsyncResult(job_id).result == outcomes[0].result, "the finished job's record stands"
+    assert store.head(objects[0]) == before and rows_objects(store) == objects
+
+
 def _embedded(tmp_path: Path) -> tuple[dict[str, str], Settings]:
     """The embedded mode (filesystem broker, sqlite results, local store) in a home of its own."""
     home = tmp_path / "home"
@@ -331,7 +379,7 @@ class Slow:
         return b"x" * (1 << 16)
 
 store = LocalStore(Path(sys.argv[1]))
-store._write_atomically(store._path("rows/partial.parquet"), lambda out: __import__("shutil").copyfileobj(Slow(), out))
+store._put("rows/partial.parquet", lambda out: __import__("shutil").copyfileobj(Slow(), out), None)
 """
 
 

@@ -26,6 +26,7 @@ from workers.jobs import (
     analysis_job_id,
     describe_job,
     is_lost,
+    redelivers_lost_jobs,
     send_job,
     upload_of_job,
 )
@@ -88,10 +89,15 @@ class Backend:
         try:
             result = self.app.AsyncResult(job_id)
             state, record = result.state, result.info
-            return describe_job(state, record, lost=is_lost(self.app, state, record))
+            lost = is_lost(self.app, result)
         except Exception as error:
             log.exception("reading the state of job %s failed", job_id)
             raise ServiceUnavailable(broker_message(self.settings)) from error
+        if lost and redelivers_lost_jobs(self.app):  # a cluster: another worker can take it now
+            log.warning("job %s lost its worker node; sending it again", job_id)
+            self.resubmit(job_id)
+            return JobStatus("queued", "The worker running this job stopped; it was sent to another worker.")
+        return describe_job(state, record, lost=lost)
 
     def read(self, key: str) -> bytes:
         try:

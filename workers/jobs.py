@@ -14,17 +14,21 @@ goes out, so "waiting in the queue" differs from "never sent" (Celery says
 PENDING for both). A worker then records STARTED and PROGRESS (done/total
 frames, its pid and machine), and SUCCESS or FAILURE.
 
-Lost. Redis keeps a taken message until it is acknowledged and redelivers it
-when its worker dies. Kombu's filesystem transport (the embedded mode)
-deletes the message file when a worker takes it, so a worker that is killed
-(the worker itself, or the machine) takes its running jobs with it, and
-their records say STARTED or PROGRESS forever. So, in the embedded mode
-only, a job counts as lost when that record names a worker process on this
-machine that no longer runs. `enqueue` sends such a job again and the webapp
-offers Retry; sending again is safe because jobs are idempotent (rows and
-results are keyed by content or upload). A QUEUED job whose message file is
-gone is *not* lost: a worker takes the file some milliseconds before it
-records STARTED, and counting that gap as lost would run the video twice.
+Lost. A job is lost when the worker running it died and nothing will finish
+it soon. In the embedded mode Kombu's filesystem transport deletes a message
+file when a worker takes it, so a killed worker (the worker itself, or the
+machine) takes its running jobs with it: lost when the STARTED/PROGRESS
+record names a worker process on this machine that no longer runs. Redis
+keeps a taken message and gives it back, but only after the visibility
+timeout (longer than the longest job: over an hour): there a job is lost when
+its record's heartbeat is older than HEARTBEAT_STALE_S and its worker node
+no longer answers a ping. A follower (`enqueue`, `run`, the webapp) sends a
+lost job again under the same id; jobs are idempotent (rows and results are
+keyed by content or upload) and a worker that receives a job whose output
+already exists does nothing, so the late redelivery of the dead worker's
+message is harmless. A QUEUED job whose message file is gone is *not* lost:
+a worker takes the file some milliseconds before it records STARTED, and
+counting that gap as lost would run the video twice.
 """
 
 from __future__ import annotations
@@ -37,10 +41,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 from celery import Celery, Task
+from celery.result import AsyncResult
 
 from fittrack.errors import FittrackError
 from fittrack.keys import is_sha256, is_upload_id
@@ -57,6 +63,7 @@ ACTIVE_STATES = frozenset({QUEUED, "RECEIVED", "RETRY", *RUNNING_STATES})
 FINISHED_STATES = frozenset({"SUCCESS", "FAILURE", "REVOKED"})
 
 NO_WORKER_AFTER_S = 30.0  # a queued job older than this makes the page ask whether a worker runs
+HEARTBEAT_STALE_S = 30.0  # a running job's record older than this, and its node silent: lost (distributed)
 _PROGRESS_INTERVAL_S = 0.5
 
 
@@ -156,14 +163,15 @@ def progress_reporter(task: Task) -> Callable[..., None]:
     machine's), so that a job whose worker was killed can be found lost.
     """
     last_report = 0.0
-    process = {"pid": os.getpid(), "machine": socket.gethostname()}
+    process = {"pid": os.getpid(), "machine": socket.gethostname(), "node": task.request.hostname}
 
     def report(done: int, total: int, stage: str = "pose") -> None:
         nonlocal last_report
         now = time.monotonic()
         if now - last_report >= _PROGRESS_INTERVAL_S or done >= total:
             last_report = now
-            task.update_state(state=PROGRESS, meta={"done": done, "total": total, "stage": stage, **process})
+            task.update_state(state=PROGRESS, meta={"done": done, "total": total, "stage": stage,
+                                                    "heartbeat_at": time.time(), **process})
 
     return report
 
@@ -200,16 +208,43 @@ def worker_process_gone(record: object) -> bool:
     return machine == socket.gethostname() and not _process_running(record["pid"])
 
 
-def is_lost(app: Celery, state: str, record: object) -> bool:
-    """Whether a job with this state and result record can no longer finish (see the module docstring)."""
-    return not redelivers_lost_jobs(app) and state in RUNNING_STATES and worker_process_gone(record)
+def heartbeat_age_s(result: AsyncResult) -> float:
+    """Seconds since the job's record was last written by its worker (PROGRESS heartbeat, else the record's time)."""
+    record = result.info if isinstance(result.info, dict) else {}
+    if isinstance(record.get("heartbeat_at"), (int, float)):
+        return time.time() - float(record["heartbeat_at"])
+    written = result.date_done
+    if isinstance(written, datetime):
+        return (datetime.now(UTC) - (written if written.tzinfo else written.replace(tzinfo=UTC))).total_seconds()
+    return 0.0  # no time to judge by: not stale
+
+
+def node_of(record: object) -> str:
+    return str(record.get("node") or record.get("hostname") or "") if isinstance(record, dict) else ""
+
+
+def live_nodes(app: Celery, timeout_s: float = 1.0) -> set[str]:
+    """The worker nodes that answer a ping now."""
+    with backend_errors_told(app):
+        return {name for reply in app.control.ping(timeout=timeout_s) or [] for name in reply}
 
 
 def lost_jobs(app: Celery, job_ids: list[str]) -> set[str]:
-    """The ones of `job_ids` that no worker can finish any more."""
-    if redelivers_lost_jobs(app):
+    """The ones of `job_ids` that no worker is running any more (see the module docstring)."""
+    results = [app.AsyncResult(job_id) for job_id in job_ids]
+    running = [r for r in results if r.state in RUNNING_STATES]
+    if not redelivers_lost_jobs(app):
+        return {r.id for r in running if worker_process_gone(r.info)}
+    stale = [r for r in running if heartbeat_age_s(r) > HEARTBEAT_STALE_S]
+    if not stale:
         return set()
-    return {job_id for job_id in job_ids if is_lost(app, (result := app.AsyncResult(job_id)).state, result.info)}
+    alive = live_nodes(app)  # one ping for all of them
+    return {r.id for r in stale if node_of(r.info) not in alive}
+
+
+def is_lost(app: Celery, result: AsyncResult) -> bool:
+    """Whether this one job can no longer finish without being sent again."""
+    return result.id in lost_jobs(app, [result.id])
 
 
 @dataclass(frozen=True)

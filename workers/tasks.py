@@ -18,7 +18,7 @@ from functools import lru_cache
 from celery import Task
 from celery.signals import worker_process_init, worker_process_shutdown
 
-from fittrack.analysis import run_analysis
+from fittrack.analysis import finished_analysis, run_analysis
 from fittrack.errors import NoModelError, TransientStoreError
 from fittrack.extraction_job import run_extraction
 from fittrack.model_file import ExerciseModel, model_from_store
@@ -27,7 +27,7 @@ from fittrack.settings import get_settings
 from fittrack.store import Store, open_store
 from fittrack.training_job import train_from_store
 from workers.app import app
-from workers.jobs import ANALYSE_TASK, EXTRACT_TASK, TRAIN_TASK, progress_reporter
+from workers.jobs import ANALYSE_TASK, EXTRACT_TASK, TRAIN_TASK, JobKind, parse_job_id, progress_reporter
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +79,16 @@ RETRY_STORE_ERRORS = {
 
 
 @app.task(name=EXTRACT_TASK, **RETRY_STORE_ERRORS)
-def extract_video(self: Task, video_key: str, label: str | None = None) -> dict:
-    """Pose angles of one stored video, written to the store as one Parquet object."""
+def extract_video(self: Task, video_key: str, label: str | None = None, redo: bool = False) -> dict:
+    """Pose angles of one stored video, written to the store as one Parquet object.
+
+    Unless `redo`, a job whose rows already exist does nothing (a late redelivery of a finished job).
+    """
+    ref = parse_job_id(self.request.id or "")
+    known = ref.subject if ref and ref.kind is JobKind.EXTRACTION and not redo else None
     summary = run_extraction(
         shared_store(), video_key, pose_estimator(), get_settings(), label=label,
-        on_progress=progress_reporter(self),
+        on_progress=progress_reporter(self), known_sha256=known,
     )
     return summary.to_dict()
 
@@ -112,6 +117,9 @@ def analyse_upload(self: Task, upload_key: str, upload_id: str) -> dict:
     def staged(stage: str, done: int, total: int) -> None:
         report(done, total, stage=stage)
 
+    finished = finished_analysis(shared_store(), upload_id)  # a late redelivery of a finished job
+    if finished is not None:
+        return finished.to_dict()
     result = run_analysis(shared_store(), upload_key, upload_id, pose_estimator(), get_settings(),
                           current_model(), on_progress=staged)
     return result.to_dict()
