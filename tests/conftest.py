@@ -84,4 +84,4 @@ def write_audio_only(path: Path, seconds: float = 1.0) -> Path:
     return path
 
 
-from .services import fresh_redis, redis_url, s3_endpoint  # noqa: F401  (fixtures for every module)
+from .services import fresh_redis, rabbitmq_url, redis_url, s3_endpoint  # noqa: F401  (fixtures for every module)

@@ -91,6 +91,23 @@ def fresh_redis(redis_url: str) -> str:
     return redis_url
 
 
+@pytest.fixture
+def rabbitmq_url() -> Iterator[str]:
+    """A fresh virtual host on the RabbitMQ at 127.0.0.1:5672 (guest/guest), deleted afterwards."""
+    if not shutil.which("rabbitmqctl"):
+        pytest.skip("no RabbitMQ here (rabbitmqctl not found); the amqp:// broker is not tested")
+    vhost = f"fittrack-test-{os.getpid()}-{free_port()}"
+    added = subprocess.run(["rabbitmqctl", "add_vhost", vhost], capture_output=True, text=True, check=False)
+    if added.returncode != 0:
+        pytest.skip(f"cannot add a RabbitMQ virtual host: {added.stderr.strip()[:200]}")
+    subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
+                   capture_output=True, check=True)
+    try:
+        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    finally:
+        subprocess.run(["rabbitmqctl", "delete_vhost", vhost], capture_output=True, check=False)
+
+
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """moto in server mode on a free loopback port: a real S3 API over HTTP."""

@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from fittrack.settings import Settings
 
@@ -163,3 +164,32 @@ def _one_webapp_job(env: dict[str, str], data: bytes) -> None:
     done = subprocess.run([sys.executable, "-c", code], input=data, env=env, cwd=ROOT, capture_output=True,
                           check=False, timeout=300)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
+
+
+RABBITMQ_OVERRIDE = ROOT / "docker-compose.rabbitmq.yml"
+
+
+def test_the_rabbitmq_override_validates_and_gives_every_service_the_amqp_broker():
+    if not shutil.which("docker-compose"):
+        pytest.skip("docker-compose not installed (Debian package docker-compose; scripts/install_system.sh)")
+    checked = subprocess.run(["docker-compose", "--env-file", str(ENV_EXAMPLE), "-f", str(COMPOSE_FILE),
+                              "-f", str(RABBITMQ_OVERRIDE), "config"], capture_output=True, text=True,
+                             check=False, timeout=60)
+    assert checked.returncode == 0, checked.stderr
+    services = yaml.safe_load(checked.stdout)["services"]
+    for name in ("worker", "flower", "webapp", "producer", "trainer"):
+        environment = services[name]["environment"]
+        assert environment["FITTRACK_BROKER_URL"].startswith("amqp://"), name
+        assert environment["FITTRACK_RESULT_BACKEND"].startswith("redis://"), name
+        assert {"rabbitmq", "redis", "minio"} <= set(services[name]["depends_on"]), name
+
+
+def test_rabbitmq_lets_a_job_run_longer_than_the_hard_time_limit():
+    """RabbitMQ's consumer_timeout (30 min by default) would take a long job away from a live worker."""
+    from fittrack.settings import Settings
+    from workers.app import hard_time_limit_s
+
+    erl_args = yaml.safe_load(RABBITMQ_OVERRIDE.read_text())["services"]["rabbitmq"]["environment"][
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"]
+    timeout_ms = int(erl_args.split("consumer_timeout")[1].split()[0])
+    assert timeout_ms > 1000 * hard_time_limit_s(Settings()) * 2

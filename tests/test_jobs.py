@@ -99,3 +99,4 @@ def test_job_states_read_as_sentences(state, info, expected, says):
 def test_progress_is_a_fraction_and_a_lost_job_reads_failed():
     assert describe_job("PROGRESS", {"done": 30, "total": 120}).fraction == 0.25
     assert describe_job("PROGRESS", {"pid": 1}, lost=True).state == "failed"
+

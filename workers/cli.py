@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from fittrack.errors import FittrackError
 from fittrack.settings import get_settings
 
 
@@ -21,7 +22,11 @@ def worker_command(concurrency: int | None = None, name: str | None = None) -> l
 
 
 def flower_command(port: int | None = None) -> list[str]:
+    """Flower with basic auth when a user is set; a user without a password is refused, not run open."""
     settings = get_settings()
+    if settings.flower_user and not settings.flower_password:
+        raise FittrackError("FITTRACK_FLOWER_USER is set but FITTRACK_FLOWER_PASSWORD is empty: Flower would "
+                            "run without authentication. Set the password (or unset the user on a laptop)")
     command = [sys.executable, "-m", "celery", "-A", "workers.app", "flower",
                f"--port={port or settings.flower_port}", "--address=0.0.0.0"]
     if settings.flower_user and settings.flower_password:
