@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     broker_visibility_timeout_seconds: float = Field(
         0.0, description="Redis redelivers a job unacknowledged this long; 0 = twice the hard time limit.")
     job_max_retries: int = Field(5, description="Retries for transient store/network errors.")
+    broker_prune_after_seconds: float = Field(
+        120.0, description="Embedded mode: unbind fanout queues whose messages wait this long; 0 = never.")
 
     model_key: str = Field("models/exercise.model", description="Store key of the trained model.")
 

@@ -16,7 +16,7 @@ import os
 from functools import lru_cache
 
 from celery import Task
-from celery.signals import worker_process_init, worker_process_shutdown
+from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
 
 from fittrack.analysis import finished_analysis, run_analysis
 from fittrack.errors import NoModelError, TransientStoreError
@@ -59,6 +59,16 @@ def _pin_to_one_core(**_: object) -> None:
     index = getattr(current_process(), "index", 0) or 0
     os.sched_setaffinity(0, {cores[index % len(cores)]})
     log.info("worker process %d pinned to core %d", index, cores[index % len(cores)])
+
+
+@worker_ready.connect
+def _prune_the_embedded_broker(**_: object) -> None:
+    """In the embedded mode the worker keeps the broker folder from growing (workers.embedded_broker)."""
+    settings = get_settings()
+    if settings.is_embedded and settings.broker_prune_after_seconds > 0:
+        from workers.embedded_broker import start_pruning
+
+        start_pruning(settings.broker_folder(), settings.broker_prune_after_seconds)
 
 
 @worker_process_shutdown.connect
