@@ -68,9 +68,10 @@ class KeptFrames:
 
     Decoding a 1080p file a second time was the largest single cost of the
     annotated video. Shrinking runs on a helper thread (OpenCV releases the
-    GIL), beside pose inference. Past `budget_bytes` everything kept is
-    dropped and the renderer decodes the file again: a long video costs
-    time, not memory.
+    GIL), beside pose inference. A video whose analysed frames would not fit
+    `budget_bytes` keeps none from the start (`plan`), and past the budget
+    everything kept is dropped: the renderer decodes the file again, so a
+    long video costs time, not memory.
     """
 
     def __init__(self, budget_bytes: int) -> None:
@@ -91,6 +92,12 @@ class KeptFrames:
             return
         self._pending.append(self._pool.submit(
             lambda: Frame(frame.index, frame.timestamp_ms, cv2.resize(frame.rgb, size, interpolation=cv2.INTER_LINEAR))))
+
+    def plan(self, width: int, height: int, frames: float) -> None:
+        """Keeps nothing when `frames` frames of this size would not fit the budget: no spike, then a drop."""
+        out_width, out_height = output_size(width, height)
+        if frames * out_width * out_height * 3 > self.budget_bytes:
+            self.close()
 
     @property
     def frames(self) -> list[Frame]:

@@ -11,6 +11,7 @@ from fittrack.features import video_windows
 from fittrack.labels import OTHER, display_name
 from fittrack.model_file import ExerciseModel
 from fittrack.reps import RepCount, RepSummary, count_video_reps
+from fittrack.sessions import Segment, segment_rows, session_summary
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Prediction:
     probabilities: dict[str, float]
     timeline: pd.DataFrame  # start_ms, end_ms, one column per class, label
     reps: RepCount | None = None  # of the predicted exercise; None for "not one of these"
+    segments: tuple[Segment, ...] = ()  # the session log: sets, other movement, rest (fittrack.sessions)
 
     @property
     def display(self) -> str:
@@ -30,7 +32,7 @@ class Prediction:
             label=self.label, confidence=round(self.confidence, 4),
             probabilities={k: round(float(v), 4) for k, v in self.probabilities.items()},
             timeline=self.timeline.round(4).to_dict(orient="records"),
-            reps=self.reps.summary() if self.reps else None)
+            reps=self.reps.summary() if self.reps else None, segments=self.segments)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class PredictionSummary:
     probabilities: dict[str, float]
     timeline: list[dict]  # one record per window: start_ms, end_ms, one probability per class, label
     reps: RepSummary | None = None
+    segments: tuple[Segment, ...] = ()
 
     @property
     def display(self) -> str:
@@ -53,14 +56,17 @@ class PredictionSummary:
     def to_dict(self) -> dict:
         return {"label": self.label, "display": self.display, "confidence": self.confidence,
                 "probabilities": self.probabilities, "timeline": self.timeline,
-                "reps": self.reps.to_dict() if self.reps else None}
+                "reps": self.reps.to_dict() if self.reps else None,
+                "segments": [segment.to_dict() for segment in self.segments],
+                "summary": session_summary(list(self.segments))}
 
     @classmethod
     def from_dict(cls, data: dict) -> PredictionSummary:
         return cls(label=str(data["label"]), confidence=float(data["confidence"]),
                    probabilities={str(k): float(v) for k, v in data["probabilities"].items()},
                    timeline=list(data.get("timeline") or []),
-                   reps=RepSummary.from_dict(data["reps"]) if data.get("reps") else None)
+                   reps=RepSummary.from_dict(data["reps"]) if data.get("reps") else None,
+                   segments=tuple(Segment.from_dict(d) for d in data.get("segments") or []))
 
 
 def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
@@ -78,4 +84,5 @@ def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
     exercises = video.drop(OTHER, errors="ignore")
     confidence = float(1.0 - exercises.max()) if label == OTHER else float(video[label])
     reps = None if label == OTHER else count_video_reps(rows, label)
-    return Prediction(label, confidence, video.to_dict(), timeline, reps)
+    segments = tuple(segment_rows(model, rows, windows, proba))
+    return Prediction(label, confidence, video.to_dict(), timeline, reps, segments)
