@@ -77,7 +77,8 @@ def main() -> int:
         upload = Path(folder) / "store" / "uploads" / ("ab" * 16) / "video"
         upload.parent.mkdir(parents=True)
         started = time.monotonic()
-        frames = build_video(clip, upload, args.minutes)
+        frames = build_video(clip, upload.with_suffix(".mp4"), args.minutes)  # OpenCV picks the format by suffix
+        upload.with_suffix(".mp4").rename(upload)
         print(f"built {frames} frames of 1920x1080 ({upload.stat().st_size / 2**20:.0f} MB) in "
               f"{time.monotonic() - started:.0f} s", flush=True)
         done = subprocess.run([sys.executable, "-c", _JOB, str(Path(folder) / "store"), str(Path(folder) / "home")],

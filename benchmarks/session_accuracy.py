@@ -12,6 +12,7 @@ sides). Reports: sets found with the right exercise, boundary error (median,
 of the count by eye (tests/rep_truth.py) where there is one.
 
 Usage: python benchmarks/session_accuracy.py [--store URL] [--sessions-per-fold 5] [--folds 10] [--seed 0]
+       [--slots centre|cover]
 """
 
 from __future__ import annotations
@@ -116,7 +117,12 @@ def main() -> int:
     parser.add_argument("--sessions-per-fold", type=int, default=5)
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--slots", choices=["centre", "cover"], default="centre",
+                        help="how a step gets its probabilities (fittrack.sessions.SLOT_MODE)")
     args = parser.parse_args()
+    import fittrack.sessions
+
+    fittrack.sessions.SLOT_MODE = args.slots
     from sklearn.model_selection import StratifiedGroupKFold
 
     from benchmarks.stored_rows import stored_rows

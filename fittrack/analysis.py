@@ -29,6 +29,7 @@ from fittrack.labels import OTHER, display_name
 from fittrack.model_file import ExerciseModel
 from fittrack.pose import PoseEstimator
 from fittrack.predict import Prediction, PredictionSummary, predict_rows
+from fittrack.sessions import segment_name, set_at
 from fittrack.settings import Settings
 from fittrack.store import Store
 from fittrack.table import columns_to_parquet_bytes
@@ -86,8 +87,9 @@ class _StageClock:
 
 
 def _captions(prediction: Prediction | None, rows) -> Callable[[int], list[str]]:
-    """Banner lines for a moment: the window's label, and a live rep counter with the phase."""
-    window = _window_caption(prediction)
+    """Banner lines for a moment: the set (in a session of several), the window's label, and a live rep
+    counter with the phase."""
+    window = _session_caption(prediction, _window_caption(prediction))
     reps = prediction.reps if prediction else None
     if reps is None:
         return window
@@ -95,6 +97,22 @@ def _captions(prediction: Prediction | None, rows) -> Callable[[int], list[str]]
 
     def caption(ms: int) -> list[str]:
         return [*window(ms), f"reps: {reps.count_at(ms / 1000.0)}   {phase_at.get(ms, '')}"]
+
+    return caption
+
+
+def _session_caption(prediction: Prediction | None, then: Callable[[int], list[str]]) -> Callable[[int], list[str]]:
+    """In a session of several sets, the current set and its reps come first."""
+    segments = prediction.segments if prediction else ()
+    sets = [s for s in segments if s.is_set]
+    if len(sets) < 2:
+        return then
+
+    def caption(ms: int) -> list[str]:
+        current = set_at(segments, ms / 1000.0)
+        line = (f"set {current[0]} of {len(sets)}: {segment_name(current[1].label)}, {current[1].reps} reps"
+                if current else "between sets")
+        return [line, *then(ms)]
 
     return caption
 

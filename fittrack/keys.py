@@ -2,6 +2,7 @@
 
     videos/<class>/<file>          a dataset video (`fittrack upload`)
     rows/<sha256>.parquet          its angle rows, keyed by content (re-runs overwrite)
+    sessions/<sha256>.json         its session log (sets, other movement, rest) by the current model
     uploads/<id>/video             a video a person uploaded in the webapp
     results/<id>/...               that upload's result, annotated video, angle CSV and rows
     models/exercise.model          the trained model (FITTRACK_MODEL_KEY)
@@ -23,6 +24,7 @@ ROWS_PREFIX = "rows/"
 VIDEOS_PREFIX = "videos/"
 UPLOADS_PREFIX = "uploads/"
 RESULTS_PREFIX = "results/"
+SESSIONS_PREFIX = "sessions/"
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
@@ -39,6 +41,10 @@ def is_upload_id(text: str) -> bool:
 def rows_key(video_sha256: str) -> str:
     """Where a video's angle rows live: derived from content, so reruns overwrite."""
     return f"{ROWS_PREFIX}{video_sha256}.parquet"
+
+
+def sessions_key(video_sha256: str) -> str:
+    return f"{SESSIONS_PREFIX}{video_sha256}.json"
 
 
 def is_rows_key(key: str) -> bool:

@@ -75,7 +75,8 @@ def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
     classes = list(model.classes)
     if windows.empty:
         empty = pd.DataFrame(columns=["start_ms", "end_ms", *classes, "label"])
-        return Prediction(OTHER, 0.0, dict.fromkeys(classes, 0.0), empty)
+        segments = tuple(segment_rows(model, rows, windows, pd.DataFrame(columns=classes)))  # all rest
+        return Prediction(OTHER, 0.0, dict.fromkeys(classes, 0.0), empty, None, segments)
     proba = pd.DataFrame(model.forest.predict_proba(windows[model.feature_names]), columns=classes)
     timeline = pd.concat([windows[["start_ms", "end_ms"]].reset_index(drop=True), proba], axis=1)
     timeline["label"] = decide(proba, model.point).to_numpy()

@@ -9,12 +9,13 @@ windows' evidence outweighs it. Rest is a window without a person, or with
 one who barely moves (the main joints' ranges sum to under REST_MOTION_DEG).
 Each exercise segment is then judged like a whole video, by the model's own
 operating point on its median window probabilities (`fittrack.decision`),
-and a set shorter than MIN_SET_S becomes `other`: it cannot hold two reps.
+and a set shorter than one window becomes `other`: too short to judge.
 Reps are counted on the segment's own frames (`fittrack.reps`).
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from fittrack.decision import aggregate_windows, decide
-from fittrack.labels import EXERCISES, OTHER
+from fittrack.labels import EXERCISES, OTHER, display_name
 from fittrack.model_file import ExerciseModel
 from fittrack.reps import count_video_reps
 
@@ -30,7 +31,7 @@ REST = "rest"
 STATES: tuple[str, ...] = (*EXERCISES, OTHER, REST)
 SWITCH_PENALTY = 6.0  # log-probability a change of state costs: about 12 consecutive odd windows at 0.6/0.4
 REST_MOTION_DEG = 30.0
-MIN_SET_S = 4.0
+SLOT_MODE = "centre"  # "centre": a step is the window centred on it; "cover": the mean of the windows covering it
 _FLOOR = 1e-4  # no state is impossible: a probability of 0 would forbid a path outright
 MOTION_FEATURES = tuple(f"both_{joint}__range" for joint in ("knee", "hip", "elbow", "shoulder"))
 
@@ -57,6 +58,20 @@ class Segment:
                    float(data.get("confidence", 0.0)))
 
 
+def segment_name(label: str) -> str:
+    """What a person reads for a segment's label."""
+    return {OTHER: "other movement", REST: "rest / no person"}.get(label) or display_name(label)
+
+
+def set_at(segments: tuple[Segment, ...], seconds: float) -> tuple[int, Segment] | None:
+    """(1-based number, segment) of the set running at `seconds`, or None between sets."""
+    sets = [s for s in segments if s.is_set]
+    for number, segment in enumerate(sets, start=1):
+        if segment.start_s <= seconds < segment.end_s:
+            return number, segment
+    return None
+
+
 def session_summary(segments: list[Segment]) -> dict:
     """Sets per exercise, reps in all, and seconds at work (sets) against the rest of the video."""
     sets = [s for s in segments if s.is_set]
@@ -66,9 +81,15 @@ def session_summary(segments: list[Segment]) -> dict:
             "work_s": round(work, 1), "rest_s": round(total - work, 1)}
 
 
-def slot_probabilities(windows: pd.DataFrame, proba: pd.DataFrame, duration_ms: int, step_ms: int) -> pd.DataFrame:
-    """One row per step of the video with a probability per state: the mean over the windows that cover
-    the step; a step no window covers (no person in view) is rest."""
+def slot_probabilities(windows: pd.DataFrame, proba: pd.DataFrame, duration_ms: int, step_ms: int,
+                       length_ms: int | None = None) -> pd.DataFrame:
+    """One row per step of the video with a probability per state.
+
+    With `length_ms` (centre mode) a step is the window centred on it, so a
+    boundary is placed to within a step; without, a step is the mean of the
+    windows that cover it (smoother, but it smears a boundary over a window's
+    length). A step no window gives (no person in view) is rest.
+    """
     slots = np.arange(0, max(duration_ms, step_ms), step_ms)
     summed = np.zeros((len(slots), len(STATES)))
     covering = np.zeros(len(slots))
@@ -80,11 +101,21 @@ def slot_probabilities(windows: pd.DataFrame, proba: pd.DataFrame, duration_ms: 
         per_window[:, : len(EXERCISES) + 1] = scored
         per_window[still, len(EXERCISES) + 1] = per_window[still, len(EXERCISES)]  # a still person's `other`
         per_window[still, len(EXERCISES)] = 0.0  # ... is rest
-        first = windows["start_ms"].to_numpy() // step_ms
-        last = np.minimum(windows["end_ms"].to_numpy() // step_ms, len(slots))
+        starts, ends = windows["start_ms"].to_numpy(), windows["end_ms"].to_numpy()
+        if length_ms:
+            centres = np.clip((starts + ends) // 2 // step_ms, 0, len(slots) - 1)
+            first, last = centres, centres + 1
+        else:
+            first, last = starts // step_ms, np.minimum(ends // step_ms, len(slots))
         for row, (a, b) in enumerate(zip(first, last, strict=True)):
             summed[a:b] += per_window[row]
             covering[a:b] += 1
+        if length_ms:  # the half window before the first centre and after the last: as those windows say
+            seen, half = np.flatnonzero(covering), math.ceil(length_ms / 2 / step_ms)
+            before = slice(max(0, seen[0] - half), seen[0])
+            after = slice(seen[-1] + 1, seen[-1] + 1 + half)
+            summed[before], covering[before] = summed[seen[0]], covering[seen[0]]
+            summed[after], covering[after] = summed[seen[-1]], covering[seen[-1]]
     table = pd.DataFrame(summed / np.maximum(covering, 1)[:, None], columns=list(STATES))
     table.loc[covering == 0, REST] = 1.0
     table.insert(0, "time_s", slots / 1000.0)
@@ -125,8 +156,9 @@ def segment_rows(model: ExerciseModel, rows: pd.DataFrame, windows: pd.DataFrame
                  proba: pd.DataFrame) -> list[Segment]:
     """The session log of one video: its windows and their probabilities, decoded and judged."""
     step_ms = model.window.step_ms
-    duration_ms = int(rows["timestamp_ms"].max()) + step_ms if len(rows) else 0
-    slots = slot_probabilities(windows, proba, duration_ms, step_ms)
+    duration_ms = int(rows["timestamp_ms"].max()) + 1 if len(rows) else 0
+    slots = slot_probabilities(windows, proba, duration_ms, step_ms,
+                               model.window.length_ms if SLOT_MODE == "centre" else None)
     path = viterbi(slots[list(STATES)].to_numpy())
     labels = [STATES[i] for i in path]
     for label, first, last in _runs(labels):  # judge each exercise run as a whole video would be
@@ -134,7 +166,7 @@ def segment_rows(model: ExerciseModel, rows: pd.DataFrame, windows: pd.DataFrame
             continue
         held = slots.iloc[first:last][[*EXERCISES, OTHER]]
         decided = decide(aggregate_windows(held).to_frame().T, model.point).iloc[0]
-        if decided != label or (last - first) * step_ms / 1000.0 < MIN_SET_S:
+        if decided != label or (last - first) * step_ms < model.window.length_ms:
             labels[first:last] = [OTHER] * (last - first)
     segments = []
     for label, first, last in _runs(labels):

@@ -50,6 +50,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from fittrack.collect import EXPORT_COLUMNS, load_rows
     from fittrack.table import write_rows
 
+    if args.sessions:
+        from fittrack.session_job import session_table
+
+        segments = session_table(_store(args))
+        write_rows(segments, args.output)
+        print(f"export: {len(segments)} segments of {segments['video_id'].nunique()} videos -> {args.output}")
+        return 0
     rows = load_rows(_store(args), None if args.all_columns else EXPORT_COLUMNS, show_progress=not args.quiet)
     write_rows(rows, args.output)
     print(f"export: {len(rows)} rows of {rows['video_id'].nunique()} videos -> {args.output}")
@@ -86,6 +93,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser("export", help="all angle rows in the store as one CSV or Parquet file")
     export.add_argument("output", help="rows.csv or rows.parquet")
     export.add_argument("--all-columns", action="store_true", help="include landmarks and visibility")
+    export.add_argument("--sessions", action="store_true",
+                        help="the session logs (sets, other movement, rest; `fittrack segment`) instead of the rows")
     _store_options(export)
     export.set_defaults(handler=_cmd_export)
 

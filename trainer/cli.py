@@ -60,6 +60,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     from fittrack.model_file import load_model, model_from_store
     from fittrack.pose import PoseEstimator
     from fittrack.predict import predict_rows
+    from fittrack.sessions import segment_name, session_summary
     from fittrack.store import open_store
 
     settings = get_settings()
@@ -82,8 +83,27 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if prediction.reps:
         spans = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in prediction.reps.reps)
         print(f"  reps: {prediction.reps.count}" + (f" ({spans})" if spans else ""))
-    for window in prediction.timeline.itertuples():
-        print(f"  {window.start_ms / 1000:6.1f}-{window.end_ms / 1000:5.1f} s  {window.label}")
+    print("  session log:")
+    for segment in prediction.segments:
+        reps = f"{segment.reps} reps" if segment.is_set else ""
+        print(f"  {segment.start_s:6.1f}-{segment.end_s:6.1f} s  {segment_name(segment.label):<18} {reps:<8} "
+              f"({100 * segment.confidence:.0f}%)")
+    summary = session_summary(list(prediction.segments))
+    print(f"  sets: {summary['sets'] or 'none'}, {summary['total_reps']} reps, "
+          f"{summary['work_s']:.0f} s at work, {summary['rest_s']:.0f} s other or rest")
+    return 0
+
+
+def _cmd_segment(args: argparse.Namespace) -> int:
+    from fittrack.model_file import model_from_store
+    from fittrack.session_job import segment_stored_videos
+    from fittrack.store import open_store
+
+    settings = get_settings()
+    store = open_store(settings, args.store)
+    model, sha256 = model_from_store(store, settings.model_key)
+    count = segment_stored_videos(store, model, sha256, show_progress=not args.quiet)
+    print(f"segment: the session logs of {count} videos -> {store.url}/sessions/")
     return 0
 
 
@@ -101,3 +121,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                                           "verified against the sha256 recorded by fittrack train)")
     predict.add_argument("--json", action="store_true", help="machine-readable output")
     predict.set_defaults(handler=_cmd_predict)
+    segment = commands.add_parser("segment", help="the session log (sets, reps, rests) of every stored video")
+    segment.add_argument("--store", help="store URL (default from settings)")
+    segment.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    segment.set_defaults(handler=_cmd_segment)

@@ -22,6 +22,7 @@ from fittrack.angles import DISPLAY_ANGLES
 from fittrack.errors import FittrackError
 from fittrack.keys import ResultKeys, upload_key
 from fittrack.labels import display_name
+from fittrack.sessions import segment_name
 from fittrack.uploads import VIDEO_TYPES, UploadError, check_upload, stored_display_name
 from webapp.backend import Backend, ServiceUnavailable, backend
 from workers.jobs import JobStatus, analysis_job_id, upload_of_job
@@ -132,7 +133,9 @@ def show_result(api: Backend, result: AnalysisResult) -> None:
     if result.notice:
         st.warning(result.notice)
     video = api.read(keys.video)
-    st.video(video, format="video/mp4")
+    sets = [segment for segment in prediction.segments if segment.is_set] if prediction else []
+    start_s = show_session(prediction.segments, sets) if prediction and len(prediction.segments) > 1 else 0.0
+    st.video(video, format="video/mp4", start_time=int(start_s))
     stem = name.rsplit(".", 1)[0]
     st.download_button("Download annotated video", video, file_name=f"{stem}-annotated.mp4", mime="video/mp4")
     csv = api.read(keys.csv)
@@ -153,6 +156,32 @@ def show_result(api: Backend, result: AnalysisResult) -> None:
     st.download_button("Download angle rows (CSV)", csv, file_name=f"{stem}-angles.csv", mime="text/csv")
     st.caption(f"{result.frames} frames analysed, a person in {result.detected_frames}; "
                f"took {result.seconds:.0f} s on the worker.")
+
+
+SEGMENT_COLOURS = {"deadlift": "#1f77b4", "hammer_curl": "#ff7f0e", "pull_up": "#2ca02c", "push_up": "#d62728",
+                   "squat": "#9467bd", "other": "#bcbd22", "rest": "#c7c7c7"}
+
+
+def show_session(segments, sets) -> float:
+    """The session as a timeline and a table of sets; returns where the video should start (a chosen set)."""
+    import altair as alt
+
+    table = pd.DataFrame([{**segment.to_dict(), "what": segment_name(segment.label)} for segment in segments])
+    chart = alt.Chart(table).mark_bar(height=28).encode(
+        x=alt.X("start_s:Q", title="seconds"), x2="end_s:Q",
+        color=alt.Color("label:N", legend=None, scale=alt.Scale(domain=list(SEGMENT_COLOURS),
+                                                                 range=list(SEGMENT_COLOURS.values()))),
+        tooltip=["what:N", "start_s:Q", "end_s:Q", "reps:Q"])
+    st.caption("The session: sets in colour, other movement olive, rest grey")
+    st.altair_chart(chart.properties(height=60), use_container_width=True)
+    if not sets:
+        return 0.0
+    log = pd.DataFrame([{"set": i, "exercise": segment_name(s.label), "start (s)": s.start_s, "end (s)": s.end_s,
+                         "reps": s.reps} for i, s in enumerate(sets, start=1)])
+    st.dataframe(log, hide_index=True)
+    chosen = st.selectbox("Play from", ["the start", *[f"set {i}: {segment_name(s.label)} at {s.start_s:.0f} s"
+                                                      for i, s in enumerate(sets, start=1)]])
+    return 0.0 if chosen == "the start" else sets[int(chosen.split(":")[0].split()[1]) - 1].start_s
 
 
 def stored_result(api: Backend, upload_id: str) -> AnalysisResult | None:
