@@ -37,6 +37,7 @@ from fittrack.video import probe
 
 log = logging.getLogger(__name__)
 
+CUE_SHOWN_S = 1.5  # how long a rep's form cue stays on the annotated video after the rep ends
 StageProgress = Callable[[str, int, int], None]
 """Called with (stage, done, total); stages are "pose" then "render"."""
 
@@ -95,8 +96,14 @@ def _captions(prediction: Prediction | None, rows) -> Callable[[int], list[str]]
         return window
     phase_at = dict(zip(rows["timestamp_ms"].to_numpy().tolist(), reps.phases.tolist(), strict=True))
 
+    ended = [(b, cues) for (_, b), cues in zip(reps.reps, prediction.cues if prediction else (), strict=False)]
+
     def caption(ms: int) -> list[str]:
-        return [*window(ms), f"reps: {reps.count_at(ms / 1000.0)}   {phase_at.get(ms, '')}"]
+        lines = [*window(ms), f"reps: {reps.count_at(ms / 1000.0)}   {phase_at.get(ms, '')}"]
+        just_ended = [cues for end_s, cues in ended if 0 <= ms / 1000.0 - end_s < CUE_SHOWN_S]
+        if just_ended:  # the last rep's form, for a moment after it ends
+            lines.append("form: " + ", ".join(f"{c.cue} {c.verdict.replace('_', ' ')}" for c in just_ended[-1]))
+        return lines
 
     return caption
 

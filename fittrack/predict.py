@@ -8,6 +8,7 @@ import pandas as pd
 
 from fittrack.decision import aggregate_windows, decide
 from fittrack.features import video_windows
+from fittrack.form import RepCue, rep_cues, set_summary
 from fittrack.labels import OTHER, display_name
 from fittrack.model_file import ExerciseModel
 from fittrack.reps import RepCount, RepSummary, count_video_reps
@@ -22,6 +23,7 @@ class Prediction:
     timeline: pd.DataFrame  # start_ms, end_ms, one column per class, label
     reps: RepCount | None = None  # of the predicted exercise; None for "not one of these"
     segments: tuple[Segment, ...] = ()  # the session log: sets, other movement, rest (fittrack.sessions)
+    cues: tuple[tuple[RepCue, ...], ...] = ()  # per rep of `reps`: its form cues (fittrack.form)
 
     @property
     def display(self) -> str:
@@ -32,7 +34,9 @@ class Prediction:
             label=self.label, confidence=round(self.confidence, 4),
             probabilities={k: round(float(v), 4) for k, v in self.probabilities.items()},
             timeline=self.timeline.round(4).to_dict(orient="records"),
-            reps=self.reps.summary() if self.reps else None, segments=self.segments)
+            reps=self.reps.summary(tuple(tuple(c.to_dict() for c in cues) for cues in self.cues),
+                                   tuple(set_summary(self.label, [list(c) for c in self.cues])))
+            if self.reps else None, segments=self.segments)
 
 
 @dataclass(frozen=True)
@@ -86,4 +90,5 @@ def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
     confidence = float(1.0 - exercises.max()) if label == OTHER else float(video[label])
     reps = None if label == OTHER else count_video_reps(rows, label)
     segments = tuple(segment_rows(model, rows, windows, proba))
-    return Prediction(label, confidence, video.to_dict(), timeline, reps, segments)
+    cues = tuple(tuple(rep_cues(rows, label, span)) for span in reps.reps) if reps else ()
+    return Prediction(label, confidence, video.to_dict(), timeline, reps, segments, cues)

@@ -61,8 +61,9 @@ class RepCount:
     def count_at(self, seconds: float) -> int:
         return int(np.searchsorted(np.asarray(self.at_work_s), seconds, side="right"))
 
-    def summary(self) -> RepSummary:
-        return RepSummary(self.exercise, self.count, tuple((round(a, 2), round(b, 2)) for a, b in self.reps))
+    def summary(self, cues: tuple[tuple[dict, ...], ...] = (), form: tuple[str, ...] = ()) -> RepSummary:
+        return RepSummary(self.exercise, self.count, tuple((round(a, 2), round(b, 2)) for a, b in self.reps),
+                          cues, form)
 
 
 @dataclass(frozen=True)
@@ -72,15 +73,22 @@ class RepSummary:
     exercise: str
     count: int
     spans: tuple[tuple[float, float], ...]
+    cues: tuple[tuple[dict, ...], ...] = ()  # per rep: fittrack.form.RepCue.to_dict() of each cue
+    form: tuple[str, ...] = ()  # the set's cue summary, one sentence per cue
 
     def to_dict(self) -> dict:
-        return {"exercise": self.exercise, "count": self.count,
-                "reps": [{"start_s": a, "end_s": b} for a, b in self.spans]}
+        reps: list[dict[str, object]] = [{"start_s": a, "end_s": b} for a, b in self.spans]
+        for rep, cues in zip(reps, self.cues, strict=False):
+            rep["cues"] = list(cues)
+        return {"exercise": self.exercise, "count": self.count, "reps": reps, "form": list(self.form)}
 
     @classmethod
     def from_dict(cls, data: dict) -> RepSummary:
+        reps = data.get("reps", [])
         return cls(str(data["exercise"]), int(data["count"]),
-                   tuple((float(r["start_s"]), float(r["end_s"])) for r in data.get("reps", [])))
+                   tuple((float(r["start_s"]), float(r["end_s"])) for r in reps),
+                   tuple(tuple(r.get("cues", [])) for r in reps) if any("cues" in r for r in reps) else (),
+                   tuple(data.get("form", [])))
 
 
 def movement_signal(rows: pd.DataFrame, movement: Movement) -> np.ndarray:

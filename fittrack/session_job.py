@@ -1,4 +1,5 @@
-"""The batch path of sessions: every stored video's session log, written next to its rows.
+"""The batch path of sessions: every stored video's session log (and its reps with their form cues),
+written next to its rows.
 
 `fittrack segment` (and `fittrack run` after training) writes
 `sessions/<sha256>.json` for each `rows/<sha256>.parquet` with the store's
@@ -31,10 +32,11 @@ def segment_stored_videos(store: Store, model: ExerciseModel, model_sha256: str,
     for key in tqdm(keys, desc="sessions", unit="video", file=sys.stderr, disable=not show_progress):
         rows = from_parquet_bytes(store.get_bytes(key))
         video_id = key.removeprefix(ROWS_PREFIX).removesuffix(".parquet")
-        segments = list(predict_rows(model, rows).segments)
+        prediction = predict_rows(model, rows)
+        segments, reps = list(prediction.segments), prediction.summary().reps
         document = {"video_id": video_id, "source": str(rows["source"].iloc[0]) if len(rows) else "",
                     "model_sha256": model_sha256, "segments": [s.to_dict() for s in segments],
-                    "summary": session_summary(segments)}
+                    "summary": session_summary(segments), "reps": reps.to_dict() if reps else None}
         store.put_bytes(sessions_key(video_id), json.dumps(document, indent=1).encode())
     log.info("wrote the session logs of %d videos under %s", len(keys), SESSIONS_PREFIX)
     return len(keys)

@@ -151,11 +151,28 @@ def show_result(api: Backend, result: AnalysisResult) -> None:
         st.caption("Main joint angles over time (degrees)")
         st.line_chart(angles.set_index("time_s")[list(CHART_ANGLES)])
     if prediction and prediction.reps and prediction.reps.spans:
-        st.caption("Reps (start and end, seconds)")
-        st.dataframe(pd.DataFrame(prediction.reps.spans, columns=["start_s", "end_s"]), hide_index=True)
+        st.caption("Reps (start and end, seconds) and their form cues (experimental: not yet checked against "
+                   "reps judged by eye)")
+        table = pd.DataFrame(prediction.reps.spans, columns=["start_s", "end_s"])
+        if prediction.reps.cues:
+            table["form"] = [cue_sentence(cues) for cues in prediction.reps.cues]
+        st.dataframe(table, hide_index=True)
+        for sentence in prediction.reps.form:
+            st.caption(sentence)
     st.download_button("Download angle rows (CSV)", csv, file_name=f"{stem}-angles.csv", mime="text/csv")
     st.caption(f"{result.frames} frames analysed, a person in {result.detected_frames}; "
                f"took {result.seconds:.0f} s on the worker.")
+
+
+def cue_sentence(cues) -> str:
+    """A rep's cues in plain words: "depth: fault (61 against at least 80)"."""
+    parts = []
+    for cue in cues:
+        if cue["verdict"] == "not_visible":
+            parts.append(f"{cue['cue']}: not visible")
+        else:
+            parts.append(f"{cue['cue']}: {cue['verdict']} ({cue['value']:.0f}, limit {cue['threshold']:.0f})")
+    return "; ".join(parts)
 
 
 SEGMENT_COLOURS = {"deadlift": "#1f77b4", "hammer_curl": "#ff7f0e", "pull_up": "#2ca02c", "push_up": "#d62728",

@@ -1,0 +1,129 @@
+"""Form cues per rep: range of motion and the common faults of each exercise, from the rep's own angles.
+
+Every cue is a measure over the frames of one rep (`fittrack.reps` gives the
+spans) compared with one threshold in CUE_RULES, where each threshold has its
+reason and a public source. A cue whose angles were not seen in the rep
+(the angle is NaN where its landmarks were not visible enough at extraction)
+is `not_visible`, never a guess. None of the cues has yet been checked
+against reps labelled by eye (issue #20), so every cue is marked
+experimental, with its agreement unmeasured.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from fittrack.features import WINDOW_ANGLES as SIDE_FREE
+from fittrack.features import side_free_angles
+
+OK, FAULT, NOT_VISIBLE = "ok", "fault", "not_visible"
+MIN_SEEN_FRAMES = 3  # fewer frames with the angle seen in a rep: not visible
+
+
+@dataclass(frozen=True)
+class CueRule:
+    """One cue: which exercise, what is measured (a rep's minimum or maximum or range of a series),
+    the threshold and on which side of it the rep is fine, and why."""
+
+    cue: str
+    exercise: str
+    series: str  # a side-free angle or tilt (fittrack.features.WINDOW_ANGLES)
+    measure: str  # "min", "max" or "range" over the rep's frames
+    threshold: float
+    ok_when: str  # "<=" or ">="
+    fault_text: str  # the set summary: "7 of 10 reps <fault_text>"
+    reason: str
+    source: str
+    experimental: bool = True  # until agreement with labelled reps is measured
+
+
+CUE_RULES: tuple[CueRule, ...] = (
+    CueRule("depth", "squat", "both_thigh_tilt", "max", 80.0, ">=", "above depth",
+            "the thigh at the bottom within 10 degrees of parallel: the hip joint landmark sits above the hip "
+            "crease, so a crease at the knee's height reads a little short of 90",
+            "IPF Technical Rules of Competition, squat: the top surface of the legs at the hip joint lower "
+            "than the top of the knees"),
+    CueRule("lockout", "deadlift", "both_hip", "max", 165.0, ">=", "without a full lockout",
+            "at the top the hips are extended (the shoulder-hip-knee line straight within 15 degrees)",
+            "IPF Technical Rules of Competition, deadlift: knees locked straight and shoulders back"),
+    CueRule("full_range", "push_up", "both_elbow", "min", 100.0, "<=", "short of full range",
+            "at the bottom the elbows bend to 90 degrees (10 degrees of landmark noise allowed)",
+            "ACSM's Guidelines for Exercise Testing and Prescription, push-up test: the chest to a fist's "
+            "height from the floor, elbows at about 90 degrees"),
+    CueRule("hip_line", "push_up", "both_hip", "min", 160.0, ">=", "with sagging or piked hips",
+            "shoulders, hips and knees in one line through the rep: the hip angle stays above 160 degrees",
+            "ACSM's Guidelines for Exercise Testing and Prescription, push-up test: the back straight"),
+    CueRule("extension", "pull_up", "both_elbow", "max", 150.0, ">=", "without full extension at the bottom",
+            "each rep starts from a hang with the arms straight (within 30 degrees)",
+            "US Marine Corps Physical Fitness Test (MCO 6100.13A), pull-up: arms fully extended at the bottom"),
+    CueRule("elbow_drift", "hammer_curl", "both_upper_arm_tilt", "max", 30.0, "<=", "with the elbow drifting",
+            "the upper arm stays by the side: it tilts forward less than 30 degrees from hanging",
+            "NSCA Exercise Technique Manual for Resistance Training, biceps curl: upper arms stay against the torso"),
+    CueRule("swing", "hammer_curl", "torso_tilt", "range", 10.0, "<=", "with a body swing",
+            "the torso moves less than 10 degrees during the rep: no momentum from the hips",
+            "NSCA Exercise Technique Manual for Resistance Training, biceps curl: no swinging of the torso"),
+)
+
+
+@dataclass(frozen=True)
+class RepCue:
+    cue: str
+    verdict: str  # ok, fault, not_visible
+    value: float | None
+    threshold: float
+
+    def to_dict(self) -> dict:
+        return {"cue": self.cue, "verdict": self.verdict,
+                "value": None if self.value is None else round(self.value, 1), "threshold": self.threshold}
+
+
+def _measure(values: np.ndarray, how: str) -> float | None:
+    seen = values[np.isfinite(values)]
+    if len(seen) < MIN_SEEN_FRAMES:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        measures: dict[str, Callable[[np.ndarray], float]] = {
+            "min": np.min, "max": np.max, "range": lambda v: float(np.max(v) - np.min(v))}
+        return float(measures[how](seen))
+
+
+def rep_cues(rows: pd.DataFrame, exercise: str, span: tuple[float, float]) -> list[RepCue]:
+    """The cues of one rep of `exercise` (its rows' times between span[0] and span[1] seconds)."""
+    times = rows["timestamp_ms"].to_numpy(np.float64) / 1000.0
+    inside = (times >= span[0]) & (times <= span[1])
+    series = side_free_angles(rows[inside])
+    cues = []
+    for rule in (r for r in CUE_RULES if r.exercise == exercise):
+        value = _measure(series[:, SIDE_FREE.index(rule.series)], rule.measure)
+        if value is None:
+            cues.append(RepCue(rule.cue, NOT_VISIBLE, None, rule.threshold))
+            continue
+        fine = value <= rule.threshold if rule.ok_when == "<=" else value >= rule.threshold
+        cues.append(RepCue(rule.cue, OK if fine else FAULT, value, rule.threshold))
+    return cues
+
+
+def set_summary(exercise: str, per_rep: list[list[RepCue]]) -> list[str]:
+    """One sentence per cue: "7 of 10 reps above depth", or why it could not be judged."""
+    sentences = []
+    for rule in (r for r in CUE_RULES if r.exercise == exercise):
+        verdicts = [cue.verdict for cues in per_rep for cue in cues if cue.cue == rule.cue]
+        judged = [v for v in verdicts if v != NOT_VISIBLE]
+        if not judged:
+            sentences.append(f"{rule.cue}: not visible in any rep")
+            continue
+        faults = judged.count(FAULT)
+        hidden = f" ({len(verdicts) - len(judged)} not visible)" if len(judged) < len(verdicts) else ""
+        sentences.append(f"{rule.cue}: {faults} of {len(judged)} reps {rule.fault_text}{hidden}"
+                         + (" [experimental]" if rule.experimental else ""))
+    return sentences
+
+
+def rules_of(exercise: str) -> list[CueRule]:
+    return [rule for rule in CUE_RULES if rule.exercise == exercise]
