@@ -11,9 +11,11 @@ import os
 import signal
 import sys
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from fittrack.labels import display_name
 from fittrack.settings import get_settings
 from fittrack.store import LocalStore
 from workers.jobs import describe_job
@@ -236,3 +238,42 @@ def test_the_webapp_command_starts_no_worker_when_told_not_to(embedded_env, serv
 
     _webapp(services, "webapp", embedded_env, "--no-worker")
     assert not a_worker_answers(create_app(get_settings()), timeout_s=2.0)
+
+
+def test_a_stored_session_result_shows_its_timeline_sets_and_form_cues(webapp_env, tmp_path):
+    """A result the queue has forgotten is read from the store; a session of sets renders its log."""
+    import json
+
+    from fittrack.keys import ResultKeys
+
+    upload_id = "cd" * 16
+    keys, store = ResultKeys.of(upload_id), LocalStore(tmp_path / "store")
+    cue = {"cue": "depth", "verdict": "fault", "value": 61.0, "threshold": 80.0}
+    segments = [{"label": "squat", "start_s": 0.0, "end_s": 12.0, "reps": 5, "confidence": 0.9},
+                {"label": "rest", "start_s": 12.0, "end_s": 20.0, "reps": 0, "confidence": 1.0},
+                {"label": "push_up", "start_s": 20.0, "end_s": 30.0, "reps": 8, "confidence": 0.8}]
+    result = {"upload_id": upload_id, "video_key": f"uploads/{upload_id}/video", "video_id": "ab" * 32,
+              "frames": 450, "detected_frames": 400, "duration_s": 30.0, "seconds": 9.0, "stage_seconds": {},
+              "model_sha256": "", "notice": "",
+              "prediction": {"label": "squat", "confidence": 0.9, "probabilities": {"squat": 0.9, "other": 0.1},
+                             "timeline": [], "segments": segments,
+                             "reps": {"exercise": "squat", "count": 1, "form": ["depth: 1 of 1 reps above depth"],
+                                      "reps": [{"start_s": 1.0, "end_s": 3.0, "cues": [cue]}]}}}
+    store.put_bytes(keys.result, json.dumps(result).encode())
+    store.put_bytes(keys.video, write_test_video(tmp_path / "v.mp4", frames=20).read_bytes())
+    from webapp.app import CHART_ANGLES
+
+    store.put_bytes(keys.csv, pd.DataFrame({"timestamp_ms": [0, 100], **dict.fromkeys(CHART_ANGLES, [90.0, 95.0])})
+                    .to_csv(index=False).encode())
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["job"] = f"analyse-{upload_id}"
+    at.run()
+    said = texts(at)
+    assert not at.exception and "Something went wrong" not in said, said
+    assert "The session: sets in colour" in said and "depth: 1 of 1 reps above depth" in said
+    sets = at.dataframe[0].value
+    squat, push_up = display_name("squat"), display_name("push_up")
+    assert list(sets["exercise"]) == [squat, push_up] and list(sets["reps"]) == [5, 8]
+    assert list(at.selectbox[0].options) == ["the start", f"set 1: {squat} at 0 s", f"set 2: {push_up} at 20 s"]
+    at.selectbox[0].select(f"set 2: {push_up} at 20 s").run()
+    assert not at.exception and "Something went wrong" not in texts(at), "playing from a set works"

@@ -190,7 +190,7 @@ def show_session(segments, sets) -> float:
                                                                  range=list(SEGMENT_COLOURS.values()))),
         tooltip=["what:N", "start_s:Q", "end_s:Q", "reps:Q"])
     st.caption("The session: sets in colour, other movement olive, rest grey")
-    st.altair_chart(chart.properties(height=60), use_container_width=True)
+    st.altair_chart(chart.properties(height=60), width="stretch")
     if not sets:
         return 0.0
     log = pd.DataFrame([{"set": i, "exercise": segment_name(s.label), "start (s)": s.start_s, "end (s)": s.end_s,
