@@ -263,7 +263,7 @@ def test_a_stored_session_result_shows_its_timeline_sets_and_form_cues(webapp_en
     store.put_bytes(keys.video, write_test_video(tmp_path / "v.mp4", frames=20).read_bytes())
     from webapp.app import CHART_ANGLES
 
-    store.put_bytes(keys.csv, pd.DataFrame({"timestamp_ms": [0, 100], **dict.fromkeys(CHART_ANGLES, [90.0, 95.0])})
+    store.put_bytes(keys.csv, pd.DataFrame({"timestamp_ms": [0, 100], **{angle: [90.0, 95.0] for angle in CHART_ANGLES}})
                     .to_csv(index=False).encode())
     at = AppTest.from_file(APP, default_timeout=30)
     at.query_params["job"] = f"analyse-{upload_id}"
