@@ -33,7 +33,7 @@ from fittrack.sessions import segment_name, set_at
 from fittrack.settings import Settings
 from fittrack.store import Store
 from fittrack.table import columns_to_parquet_bytes
-from fittrack.video import probe
+from fittrack.video import probe, sampled_frame_count
 
 log = logging.getLogger(__name__)
 
@@ -174,9 +174,7 @@ def run_analysis(
     with errors_named_by(upload_key), fetched_video(store, upload_key) as local, closing(kept):
         clock.lap("fetch")
         info = probe(local)
-        sampled = info.frame_count * min(1.0, settings.sample_fps / info.fps) if settings.sample_fps and info.fps \
-            else info.frame_count
-        kept.plan(info.width, info.height, sampled)
+        kept.plan(info.width, info.height, sampled_frame_count(info, settings.sample_fps))
         video_id = file_sha256(local)
         extraction = extract_within_limits(local, upload_key, estimator, settings, label=None, video_id=video_id,
                                            on_progress=stage("pose"), frame_sink=kept)

@@ -99,7 +99,7 @@ def rep_cues(rows: pd.DataFrame, exercise: str, span: tuple[float, float]) -> li
     inside = (times >= span[0]) & (times <= span[1])
     series = side_free_angles(rows[inside])
     cues = []
-    for rule in (r for r in CUE_RULES if r.exercise == exercise):
+    for rule in rules_of(exercise):
         value = _measure(series[:, SIDE_FREE.index(rule.series)], rule.measure)
         if value is None:
             cues.append(RepCue(rule.cue, NOT_VISIBLE, None, rule.threshold))
@@ -112,7 +112,7 @@ def rep_cues(rows: pd.DataFrame, exercise: str, span: tuple[float, float]) -> li
 def set_summary(exercise: str, per_rep: list[list[RepCue]]) -> list[str]:
     """One sentence per cue: "7 of 10 reps above depth", or why it could not be judged."""
     sentences = []
-    for rule in (r for r in CUE_RULES if r.exercise == exercise):
+    for rule in rules_of(exercise):
         verdicts = [cue.verdict for cues in per_rep for cue in cues if cue.cue == rule.cue]
         judged = [v for v in verdicts if v != NOT_VISIBLE]
         if not judged:

@@ -236,8 +236,8 @@ def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams(), groups: pd
         "split": split,
         "grouping": grouping,
         "aggregation": "median of window probabilities",
-        "operating_point": {"threshold": final_point.threshold, "other_ratio": final_point.other_ratio,
-                            "folds": len(points), "folds_with_this_point": sum(p == final_point for p in points.values())},
+        "operating_point": final_point.to_dict() | {
+            "folds": len(points), "folds_with_this_point": sum(p == final_point for p in points.values())},
         "videos": len(truth),
         "window": {
             "per_window": _scores(windows["label"], window_prediction, classes),
@@ -266,8 +266,7 @@ def missed_videos(metrics: dict) -> list[dict]:
 
 def point_of(metrics: dict) -> OperatingPoint:
     """The operating point an evaluation chose."""
-    chosen = metrics["operating_point"]
-    return OperatingPoint(float(chosen["threshold"]), float(chosen["other_ratio"]))
+    return OperatingPoint.from_dict(metrics["operating_point"])
 
 
 def train(rows: pd.DataFrame, params: TrainParams = TrainParams(), point: OperatingPoint | None = None,

@@ -31,6 +31,7 @@ class TrainedModel:
     metrics: dict  # `fittrack.training.evaluate`'s figures; {} when trained without an evaluation
     training: dict  # videos and windows per class, window length, store, python
     model_bytes: bytes = field(default=b"", repr=False, compare=False)
+    model: ExerciseModel | None = field(default=None, repr=False, compare=False)  # in this process only
 
     def to_dict(self) -> dict:
         return {"model_key": self.model_key, "sha256": self.sha256, "metrics": self.metrics,
@@ -63,4 +64,4 @@ def train_from_store(store: Store, settings: Settings, params: TrainParams | Non
     digest = sha256_of(data)
     store.put_bytes(settings.model_key, data, metadata={"sha256": digest})
     log.info("model written to %s/%s (sha256 %s)", store.url, settings.model_key, digest)
-    return TrainedModel(settings.model_key, digest, metrics, summary, data)
+    return TrainedModel(settings.model_key, digest, metrics, summary, data, exercise_model)

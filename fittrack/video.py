@@ -113,6 +113,13 @@ def _readable_without_video(path: Path) -> bool:
         return False
 
 
+def sampled_frame_count(info: VideoInfo, sample_fps: float) -> int:
+    """Frames a read of the whole file yields at `sample_fps` (0 = every frame)."""
+    if sample_fps <= 0 or info.fps <= 0 or sample_fps >= info.fps:
+        return info.frame_count
+    return max(1, round(info.duration_s * sample_fps))
+
+
 def require_long_enough(info: VideoInfo, source: str) -> None:
     """Refuses a video too short to show one repetition, rather than calling it "not one of these"."""
     if info.duration_s < MIN_VIDEO_SECONDS:
@@ -164,9 +171,7 @@ class VideoReader:
     @property
     def expected_frames(self) -> int:
         """Frames that will be yielded if the file decodes fully (for progress bars)."""
-        if self.sample_fps <= 0 or self.info.fps <= 0 or self.sample_fps >= self.info.fps:
-            return self.info.frame_count
-        return max(1, round(self.info.duration_s * self.sample_fps))
+        return sampled_frame_count(self.info, self.sample_fps)
 
     def __iter__(self) -> Iterator[Frame]:
         frames: queue.Queue[Frame | BaseException | None] = queue.Queue(maxsize=self._prefetch)

@@ -52,10 +52,8 @@ def run_pipeline(dataset: Path, out: Path, workers: int | None = None, train: bo
         from trainer.train import train_and_report
 
         trained = train_and_report(store, out / "exercise.model", settings=settings)
-        from fittrack.model_file import model_from_bytes
-
-        model = model_from_bytes(trained.model_bytes, str(out / "exercise.model"), trained.sha256)
-        print(f"sessions: the session logs of {segment_stored_videos(store, model, trained.sha256)} videos "
+        assert trained.model is not None, "a model trained in this process is at hand"
+        print(f"sessions: the session logs of {segment_stored_videos(store, trained.model, trained.sha256)} videos "
               f"-> {store.url}/sessions/ (`fittrack export --sessions sessions.csv`)")
     failed = [o for o in outcomes if o.state == "FAILURE"]
     return 1 if failed and len(failed) == len(outcomes) else 0

@@ -275,5 +275,5 @@ def test_a_stored_session_result_shows_its_timeline_sets_and_form_cues(webapp_en
     squat, push_up = display_name("squat"), display_name("push_up")
     assert list(sets["exercise"]) == [squat, push_up] and list(sets["reps"]) == [5, 8]
     assert list(at.selectbox[0].options) == ["the start", f"set 1: {squat} at 0 s", f"set 2: {push_up} at 20 s"]
-    at.selectbox[0].select(f"set 2: {push_up} at 20 s").run()
+    at.selectbox[0].select(2).run()  # the second set
     assert not at.exception and "Something went wrong" not in texts(at), "playing from a set works"

@@ -196,9 +196,9 @@ def show_session(segments, sets) -> float:
     log = pd.DataFrame([{"set": i, "exercise": segment_name(s.label), "start (s)": s.start_s, "end (s)": s.end_s,
                          "reps": s.reps} for i, s in enumerate(sets, start=1)])
     st.dataframe(log, hide_index=True)
-    chosen = st.selectbox("Play from", ["the start", *[f"set {i}: {segment_name(s.label)} at {s.start_s:.0f} s"
-                                                      for i, s in enumerate(sets, start=1)]])
-    return 0.0 if chosen == "the start" else sets[int(chosen.split(":")[0].split()[1]) - 1].start_s
+    names = ["the start", *[f"set {i}: {segment_name(s.label)} at {s.start_s:.0f} s" for i, s in enumerate(sets, 1)]]
+    chosen = st.selectbox("Play from", range(len(names)), format_func=names.__getitem__)
+    return 0.0 if not chosen else sets[chosen - 1].start_s
 
 
 def stored_result(api: Backend, upload_id: str) -> AnalysisResult | None:

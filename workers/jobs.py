@@ -231,7 +231,11 @@ def live_nodes(app: Celery, timeout_s: float = 1.0) -> set[str]:
 
 def lost_jobs(app: Celery, job_ids: list[str]) -> set[str]:
     """The ones of `job_ids` that no worker is running any more (see the module docstring)."""
-    results = [app.AsyncResult(job_id) for job_id in job_ids]
+    return lost_among(app, [app.AsyncResult(job_id) for job_id in job_ids])
+
+
+def lost_among(app: Celery, results: list[AsyncResult]) -> set[str]:
+    """The ids of the jobs among `results` (already read) that no worker is running any more."""
     running = [r for r in results if r.state in RUNNING_STATES]
     if not redelivers_lost_jobs(app):
         return {r.id for r in running if worker_process_gone(r.info)}
@@ -244,7 +248,7 @@ def lost_jobs(app: Celery, job_ids: list[str]) -> set[str]:
 
 def is_lost(app: Celery, result: AsyncResult) -> bool:
     """Whether this one job can no longer finish without being sent again."""
-    return result.id in lost_jobs(app, [result.id])
+    return result.id in lost_among(app, [result])
 
 
 @dataclass(frozen=True)
