@@ -20,6 +20,7 @@ import pandas as pd
 
 from fittrack.features import WINDOW_ANGLES as SIDE_FREE
 from fittrack.features import side_free_angles
+from fittrack.form_series import DERIVED_SERIES
 
 OK, FAULT, NOT_VISIBLE = "ok", "fault", "not_visible"
 MIN_SEEN_FRAMES = 3  # fewer frames with the angle seen in a rep: not visible
@@ -32,8 +33,8 @@ class CueRule:
 
     cue: str
     exercise: str
-    series: str  # a side-free angle or tilt (fittrack.features.WINDOW_ANGLES)
-    measure: str  # "min", "max" or "range" over the rep's frames
+    series: str  # a side-free angle or tilt (fittrack.features.WINDOW_ANGLES) or a DERIVED_SERIES name
+    measure: str  # "min", "max" or "range" over the rep's frames, or "early_pull_rise" (see _early_pull_rise)
     threshold: float
     ok_when: str  # "<=" or ">="
     fault_text: str  # the set summary: "7 of 10 reps <fault_text>"
@@ -48,9 +49,19 @@ CUE_RULES: tuple[CueRule, ...] = (
             "crease, so a crease at the knee's height reads a little short of 90",
             "IPF Technical Rules of Competition, squat: the top surface of the legs at the hip joint lower "
             "than the top of the knees"),
+    CueRule("knees_in", "squat", "knee_gap_ratio", "min", 0.8, ">=", "with the knees caving in",
+            "seen from the front, the knees stay over the feet: their gap may narrow to 80% of the ankles' "
+            "gap (landmark noise and a narrow stance) but not further; from the side it cannot be seen",
+            "NSCA Essentials of Strength Training and Conditioning (4th ed.), back squat: knees aligned over "
+            "the feet, no valgus"),
     CueRule("lockout", "deadlift", "both_hip", "max", 165.0, ">=", "without a full lockout",
             "at the top the hips are extended (the shoulder-hip-knee line straight within 15 degrees)",
             "IPF Technical Rules of Competition, deadlift: knees locked straight and shoulders back"),
+    CueRule("hips_first", "deadlift", "torso_tilt", "early_pull_rise", 10.0, "<=", "with the hips rising first",
+            "in the first third of the pull the back angle holds: the torso tilts no more than 10 degrees "
+            "further towards the floor, which it does when the hips rise before the shoulders",
+            "NSCA Essentials of Strength Training and Conditioning (4th ed.), deadlift: the hips and shoulders "
+            "rise at the same rate with the back angle constant until the bar passes the knees"),
     CueRule("full_range", "push_up", "both_elbow", "min", 100.0, "<=", "short of full range",
             "at the bottom the elbows bend to 90 degrees (10 degrees of landmark noise allowed)",
             "ACSM's Guidelines for Exercise Testing and Prescription, push-up test: the chest to a fist's "
@@ -61,6 +72,10 @@ CUE_RULES: tuple[CueRule, ...] = (
     CueRule("extension", "pull_up", "both_elbow", "max", 150.0, ">=", "without full extension at the bottom",
             "each rep starts from a hang with the arms straight (within 30 degrees)",
             "US Marine Corps Physical Fitness Test (MCO 6100.13A), pull-up: arms fully extended at the bottom"),
+    CueRule("chin_over_bar", "pull_up", "mouth_over_wrists", "max", 0.0, ">=", "with the chin below the bar",
+            "at the top the mouth reaches the height of the wrists: the chin sits a little below the mouth "
+            "and the bar a little above the wrists, and the two offsets roughly cancel",
+            "US Marine Corps Physical Fitness Test (MCO 6100.13A), pull-up: the chin above the bar"),
     CueRule("elbow_drift", "hammer_curl", "both_upper_arm_tilt", "max", 30.0, "<=", "with the elbow drifting",
             "the upper arm stays by the side: it tilts forward less than 30 degrees from hanging",
             "NSCA Exercise Technique Manual for Resistance Training, biceps curl: upper arms stay against the torso"),
@@ -93,14 +108,40 @@ def _measure(values: np.ndarray, how: str) -> float | None:
         return float(measures[how](seen))
 
 
+def _early_pull_rise(torso_tilt: np.ndarray, hip: np.ndarray, times: np.ndarray) -> float | None:
+    """The most the torso tilts further during the first third of the pull (bottom: the rep's smallest hip
+    angle before its largest; top: that largest). Positive when the hips rise before the shoulders."""
+    seen = np.isfinite(torso_tilt) & np.isfinite(hip)
+    if seen.sum() < MIN_SEEN_FRAMES:
+        return None
+    tilt, hip, times = torso_tilt[seen], hip[seen], times[seen]
+    top = int(np.argmax(hip))
+    bottom = int(np.argmin(hip[: top + 1]))
+    if top - bottom < 2:
+        return None  # no pull from a bottom inside this rep
+    third = bottom + int(np.argmin(np.abs(times[bottom: top + 1] - (times[bottom] + (times[top] - times[bottom]) / 3))))
+    return float(np.max(tilt[bottom: third + 1]) - tilt[bottom])
+
+
+def _series(rows: pd.DataFrame, name: str, side_free: np.ndarray) -> np.ndarray:
+    if name in DERIVED_SERIES:
+        return DERIVED_SERIES[name](rows)
+    return side_free[:, SIDE_FREE.index(name)]
+
+
 def rep_cues(rows: pd.DataFrame, exercise: str, span: tuple[float, float]) -> list[RepCue]:
     """The cues of one rep of `exercise` (its rows' times between span[0] and span[1] seconds)."""
     times = rows["timestamp_ms"].to_numpy(np.float64) / 1000.0
     inside = (times >= span[0]) & (times <= span[1])
-    series = side_free_angles(rows[inside])
+    rep_rows = rows[inside]
+    side_free = side_free_angles(rep_rows)
     cues = []
     for rule in rules_of(exercise):
-        value = _measure(series[:, SIDE_FREE.index(rule.series)], rule.measure)
+        values = _series(rep_rows, rule.series, side_free)
+        if rule.measure == "early_pull_rise":
+            value = _early_pull_rise(values, _series(rep_rows, "both_hip", side_free), times[inside])
+        else:
+            value = _measure(values, rule.measure)
         if value is None:
             cues.append(RepCue(rule.cue, NOT_VISIBLE, None, rule.threshold))
             continue
