@@ -17,6 +17,7 @@ series is NaN, so the cue says "not visible" rather than guessing.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -74,4 +75,14 @@ def mouth_over_wrists(rows: pd.DataFrame) -> np.ndarray:
     return (wrists - mouth) / torso_length(rows)  # image y points down
 
 
-DERIVED_SERIES = {"knee_gap_ratio": knee_gap_ratio, "mouth_over_wrists": mouth_over_wrists}
+def _unseen_without_image(series: Callable[[pd.DataFrame], np.ndarray]) -> Callable[[pd.DataFrame], np.ndarray]:
+    """Rows made from angles alone (no image landmarks: old exports, synthetic sessions) see nothing."""
+    def read(rows: pd.DataFrame) -> np.ndarray:
+        if "frame_width" not in rows or "img_left_hip_x" not in rows:
+            return np.full(len(rows), np.nan)
+        return series(rows)
+    return read
+
+
+DERIVED_SERIES = {name: _unseen_without_image(series) for name, series in
+                  (("knee_gap_ratio", knee_gap_ratio), ("mouth_over_wrists", mouth_over_wrists))}
