@@ -20,7 +20,8 @@ import pandas as pd
 
 from fittrack.features import WINDOW_ANGLES as SIDE_FREE
 from fittrack.features import side_free_angles
-from fittrack.form_series import DERIVED_SERIES
+from fittrack.form_series import DERIVED_SERIES, has_image_landmarks
+from fittrack.reps import MOVEMENTS
 
 OK, FAULT, NOT_VISIBLE = "ok", "fault", "not_visible"
 MIN_SEEN_FRAMES = 3  # fewer frames with the angle seen in a rep: not visible
@@ -109,8 +110,9 @@ def _measure(values: np.ndarray, how: str) -> float | None:
 
 
 def _early_pull_rise(torso_tilt: np.ndarray, hip: np.ndarray, times: np.ndarray) -> float | None:
-    """The most the torso tilts further during the first third of the pull (bottom: the rep's smallest hip
-    angle before its largest; top: that largest). Positive when the hips rise before the shoulders."""
+    """The most the torso tilts further during the first third of the pull (bottom: the rep's smallest
+    movement angle, the deadlift's hip, before its largest; top: that largest). Positive when the hips rise
+    before the shoulders."""
     seen = np.isfinite(torso_tilt) & np.isfinite(hip)
     if seen.sum() < MIN_SEEN_FRAMES:
         return None
@@ -124,9 +126,9 @@ def _early_pull_rise(torso_tilt: np.ndarray, hip: np.ndarray, times: np.ndarray)
 
 
 def _series(rows: pd.DataFrame, name: str, side_free: np.ndarray) -> np.ndarray:
-    if name in DERIVED_SERIES:
-        return DERIVED_SERIES[name](rows)
-    return side_free[:, SIDE_FREE.index(name)]
+    if name not in DERIVED_SERIES:
+        return side_free[:, SIDE_FREE.index(name)]
+    return DERIVED_SERIES[name](rows) if has_image_landmarks(rows) else np.full(len(rows), np.nan)
 
 
 def rep_cues(rows: pd.DataFrame, exercise: str, span: tuple[float, float]) -> list[RepCue]:
@@ -139,7 +141,8 @@ def rep_cues(rows: pd.DataFrame, exercise: str, span: tuple[float, float]) -> li
     for rule in rules_of(exercise):
         values = _series(rep_rows, rule.series, side_free)
         if rule.measure == "early_pull_rise":
-            value = _early_pull_rise(values, _series(rep_rows, "both_hip", side_free), times[inside])
+            movement_angle = _series(rep_rows, MOVEMENTS[exercise].angle, side_free)
+            value = _early_pull_rise(values, movement_angle, times[inside])
         else:
             value = _measure(values, rule.measure)
         if value is None:

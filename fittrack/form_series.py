@@ -17,7 +17,6 @@ series is NaN, so the cue says "not visible" rather than guessing.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -52,17 +51,12 @@ def _span(rows: pd.DataFrame, part: str) -> np.ndarray:
     return np.abs(_xy(rows, f"left_{part}")[:, 0] - _xy(rows, f"right_{part}")[:, 0])
 
 
-def front_view(rows: pd.DataFrame) -> np.ndarray:
-    """True in frames filmed from the front or back (shoulders spread across the image)."""
-    with np.errstate(invalid="ignore"):
-        return _span(rows, "shoulder") / torso_length(rows) >= FRONT_VIEW_SHOULDERS
-
-
 def knee_gap_ratio(rows: pd.DataFrame) -> np.ndarray:
     """Knee span over ankle span: 1 with the knees over the feet, below 1 as they cave in; NaN off a front view."""
-    ankles = _span(rows, "ankle")
+    ankles, torso = _span(rows, "ankle"), torso_length(rows)
     with np.errstate(invalid="ignore", divide="ignore"):
-        usable = front_view(rows) & (ankles / torso_length(rows) >= MIN_FEET_APART)
+        front_view = _span(rows, "shoulder") / torso >= FRONT_VIEW_SHOULDERS  # shoulders spread across the image
+        usable = front_view & (ankles / torso >= MIN_FEET_APART)
         return np.where(usable, _span(rows, "knee") / ankles, np.nan)
 
 
@@ -75,14 +69,9 @@ def mouth_over_wrists(rows: pd.DataFrame) -> np.ndarray:
     return (wrists - mouth) / torso_length(rows)  # image y points down
 
 
-def _unseen_without_image(series: Callable[[pd.DataFrame], np.ndarray]) -> Callable[[pd.DataFrame], np.ndarray]:
-    """Rows made from angles alone (no image landmarks: old exports, synthetic sessions) see nothing."""
-    def read(rows: pd.DataFrame) -> np.ndarray:
-        if "frame_width" not in rows or "img_left_hip_x" not in rows:
-            return np.full(len(rows), np.nan)
-        return series(rows)
-    return read
+def has_image_landmarks(rows: pd.DataFrame) -> bool:
+    """Rows made from angles alone (old exports, synthetic sessions) carry no image landmarks to read."""
+    return "frame_width" in rows and "img_left_hip_x" in rows
 
 
-DERIVED_SERIES = {name: _unseen_without_image(series) for name, series in
-                  (("knee_gap_ratio", knee_gap_ratio), ("mouth_over_wrists", mouth_over_wrists))}
+DERIVED_SERIES = {"knee_gap_ratio": knee_gap_ratio, "mouth_over_wrists": mouth_over_wrists}
