@@ -11,7 +11,13 @@ before the cues are measured against them, by looking at these sheets.
 The sheets are written outside the project (they are frames of the shared
 videos, which must never be committed).
 
+A look-alike of another class (a barbell cheat curl, filed under `other`)
+can be drawn with the rep counter of the exercise it imitates, `--as
+hammer_curl --class other --only prakhar_cheat_curl`, so that a fault the
+exercise videos never show (a body swing) gets labelled reps too.
+
 Usage: python benchmarks/form_sheets.py OUT_DIR [--store URL] [--videos DIR] [--class squat ...]
+       [--only STEM ...] [--as EXERCISE]
 """
 
 from __future__ import annotations
@@ -111,6 +117,8 @@ def main() -> int:
     parser.add_argument("--store", help="store URL (default from settings)")
     parser.add_argument("--videos", type=Path, default=ROOT.parent / "shared" / "data" / "videos")
     parser.add_argument("--class", dest="classes", nargs="*", default=None)
+    parser.add_argument("--only", nargs="*", default=None, help="video file stems to draw (default: all)")
+    parser.add_argument("--as", dest="as_exercise", default=None, help="count reps as this exercise")
     args = parser.parse_args()
     from fittrack.collect import load_rows
     from fittrack.labels import EXERCISES
@@ -124,10 +132,13 @@ def main() -> int:
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
     index = []
-    for exercise in args.classes or EXERCISES:
-        for source, video_rows in sorted(rows[rows["label"] == exercise].groupby("source")):
+    for label in args.classes or EXERCISES:
+        exercise = args.as_exercise or label
+        for source, video_rows in sorted(rows[rows["label"] == label].groupby("source")):
             video_rows = video_rows.sort_values("timestamp_ms").reset_index(drop=True)
             path = args.videos / Path(str(source)).relative_to(Path(str(source)).parents[1])
+            if args.only and path.stem not in args.only:
+                continue
             name = f"{path.parent.name}/{path.name}"
             capture = cv2.VideoCapture(str(path))
             reps = count_video_reps(video_rows, exercise).reps
