@@ -24,6 +24,7 @@ from fittrack.collect import EXPORT_COLUMNS
 from fittrack.errors import NoModelError
 from fittrack.extract import file_sha256
 from fittrack.extraction_job import errors_named_by, extract_within_limits, fetched_video
+from fittrack.form import RULE_OF
 from fittrack.keys import ResultKeys
 from fittrack.labels import OTHER, display_name
 from fittrack.model_file import ExerciseModel
@@ -102,7 +103,9 @@ def _captions(prediction: Prediction | None, rows) -> Callable[[int], list[str]]
         lines = [*window(ms), f"reps: {reps.count_at(ms / 1000.0)}   {phase_at.get(ms, '')}"]
         just_ended = [cues for end_s, cues in ended if 0 <= ms / 1000.0 - end_s < CUE_SHOWN_S]
         if just_ended:  # the last rep's form, for a moment after it ends
-            lines.append("form: " + ", ".join(f"{c.cue} {c.verdict.replace('_', ' ')}" for c in just_ended[-1]))
+            cues = just_ended[-1]
+            trial = " (experimental)" if any(RULE_OF[c.cue].experimental for c in cues) else ""
+            lines.append(f"form{trial}: " + ", ".join(f"{c.cue} {c.verdict.replace('_', ' ')}" for c in cues))
         return lines
 
     return caption

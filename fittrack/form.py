@@ -4,15 +4,17 @@ Every cue is a measure over the frames of one rep (`fittrack.reps` gives the
 spans) compared with one threshold in CUE_RULES, where each threshold has its
 reason and a public source. A cue whose angles were not seen in the rep
 (the angle is NaN where its landmarks were not visible enough at extraction)
-is `not_visible`, never a guess. None of the cues has yet been checked
-against reps labelled by eye (issue #20), so every cue is marked
-experimental, with its agreement unmeasured.
+is `not_visible`, never a guess. Each cue carries its agreement with reps
+judged by eye (benchmarks/form_labels.csv, measured by
+benchmarks/form_agreement.py and copied into MEASURED); a cue is shown as
+experimental, with that figure, until it meets AGREEMENT_BAR on at least
+MIN_JUDGED_REPS labelled reps.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +43,15 @@ class CueRule:
     fault_text: str  # the set summary: "7 of 10 reps <fault_text>"
     reason: str
     source: str
-    experimental: bool = True  # until agreement with labelled reps is measured
+
+    @property
+    def agreement(self) -> CueAgreement | None:
+        return MEASURED.get(self.cue)
+
+    @property
+    def experimental(self) -> bool:
+        """Until the cue agrees with enough reps judged by eye (AGREEMENT_BAR)."""
+        return self.agreement is None or not self.agreement.meets_bar
 
 
 CUE_RULES: tuple[CueRule, ...] = (
@@ -86,6 +96,68 @@ CUE_RULES: tuple[CueRule, ...] = (
 )
 
 
+MIN_JUDGED_REPS = 10
+AGREEMENT_BAR = 0.85  # at least this share of the judged labelled reps called as by eye
+FALSE_FAULT_BAR = 0.10  # at most this share of the reps judged fine by eye called a fault
+
+
+@dataclass(frozen=True)
+class CueAgreement:
+    """How one cue's verdicts compare with reps labelled by eye. Agreement and false faults are over the reps
+    the cue could judge; the reps it called not visible are counted apart, so a cue cannot look good by
+    hiding."""
+
+    labelled: int  # reps with a call by eye
+    not_visible: int  # of those, reps the cue could not judge
+    agreed: int  # judged reps whose verdict is the call by eye
+    judged_ok: int  # judged reps the eye called ok
+    false_faults: int  # of those, reps the cue called a fault
+
+    @property
+    def judged(self) -> int:
+        return self.labelled - self.not_visible
+
+    @property
+    def rate(self) -> float | None:
+        return self.agreed / self.judged if self.judged else None
+
+    @property
+    def false_fault_rate(self) -> float | None:
+        return self.false_faults / self.judged_ok if self.judged_ok else None
+
+    @property
+    def meets_bar(self) -> bool:
+        """The issue's bar, and one fault by eye at least: a cue never seen to catch a fault is not trusted
+        to catch one, however well it agrees on fine reps."""
+        return (self.judged >= MIN_JUDGED_REPS and (self.rate or 0.0) >= AGREEMENT_BAR
+                and (self.false_fault_rate or 0.0) <= FALSE_FAULT_BAR and self.judged > self.judged_ok)
+
+
+def measure_agreement(calls: Iterable[tuple[str, str]]) -> CueAgreement:
+    """(call by eye, cue verdict) pairs of one cue -> its agreement; calls are OK or FAULT."""
+    pairs = list(calls)
+    judged = [(eye, verdict) for eye, verdict in pairs if verdict != NOT_VISIBLE]
+    return CueAgreement(labelled=len(pairs), not_visible=len(pairs) - len(judged),
+                        agreed=sum(eye == verdict for eye, verdict in judged),
+                        judged_ok=sum(eye == OK for eye, _ in judged),
+                        false_faults=sum(eye == OK and verdict == FAULT for eye, verdict in judged))
+
+
+# `python benchmarks/form_agreement.py` on the 187 labelled reps of benchmarks/form_labels.csv (2026-12-03,
+# rows of the 159 shared videos; docs/accuracy.md). Labelled, not visible, agreed, judged ok, false faults.
+MEASURED: dict[str, CueAgreement] = {
+    "depth": CueAgreement(12, 0, 8, 9, 4),
+    "knees_in": CueAgreement(9, 0, 5, 6, 1),
+    "lockout": CueAgreement(51, 0, 44, 51, 7),
+    "full_range": CueAgreement(20, 0, 18, 19, 2),
+    "hip_line": CueAgreement(11, 0, 10, 11, 1),
+    "extension": CueAgreement(13, 0, 8, 13, 5),
+    "chin_over_bar": CueAgreement(5, 0, 5, 4, 0),
+    "elbow_drift": CueAgreement(27, 0, 21, 27, 6),
+    "swing": CueAgreement(39, 0, 31, 35, 8),
+}
+
+
 @dataclass(frozen=True)
 class RepCue:
     cue: str
@@ -94,8 +166,11 @@ class RepCue:
     threshold: float
 
     def to_dict(self) -> dict:
+        rule = RULE_OF[self.cue]
+        rate = rule.agreement.rate if rule.agreement else None
         return {"cue": self.cue, "verdict": self.verdict,
-                "value": None if self.value is None else round(self.value, 1), "threshold": self.threshold}
+                "value": None if self.value is None else round(self.value, 1), "threshold": self.threshold,
+                "experimental": rule.experimental, "agreement": None if rate is None else round(rate, 2)}
 
 
 def _measure(values: np.ndarray, how: str) -> float | None:
@@ -165,9 +240,21 @@ def set_summary(exercise: str, per_rep: list[list[RepCue]]) -> list[str]:
         faults = judged.count(FAULT)
         hidden = f" ({len(verdicts) - len(judged)} not visible)" if len(judged) < len(verdicts) else ""
         sentences.append(f"{rule.cue}: {faults} of {len(judged)} reps {rule.fault_text}{hidden}"
-                         + (" [experimental]" if rule.experimental else ""))
+                         + (f" [{trust_note(rule)}]" if rule.experimental else ""))
     return sentences
+
+
+def trust_note(rule: CueRule) -> str:
+    """Why a person should not take an experimental cue at its word: "experimental: agreed with 8 of 12 reps
+    judged by eye"."""
+    agreement = rule.agreement
+    if agreement is None or not agreement.judged:
+        return "experimental: not yet checked against reps judged by eye"
+    return f"experimental: agreed with {agreement.agreed} of {agreement.judged} reps judged by eye"
 
 
 def rules_of(exercise: str) -> list[CueRule]:
     return [rule for rule in CUE_RULES if rule.exercise == exercise]
+
+
+RULE_OF: dict[str, CueRule] = {rule.cue: rule for rule in CUE_RULES}

@@ -7,7 +7,17 @@ import pandas as pd
 import pytest
 
 from fittrack.angles import ANGLE_NAMES
-from fittrack.form import CUE_RULES, FAULT, NOT_VISIBLE, OK, rep_cues, set_summary
+from fittrack.form import (
+    CUE_RULES,
+    FAULT,
+    MEASURED,
+    NOT_VISIBLE,
+    OK,
+    CueAgreement,
+    measure_agreement,
+    rep_cues,
+    set_summary,
+)
 from fittrack.landmarks import LANDMARK_NAMES
 
 
@@ -119,5 +129,33 @@ def test_every_cue_has_a_test_a_reason_and_a_source():
 def test_the_set_summary_counts_faults_over_the_reps_that_could_be_judged():
     reps = [rep_cues(_rep({"thigh_tilt": values}), "squat", (0.0, 2.0))
             for values in (_dip(5, 95), _dip(5, 50), _dip(5, 60), np.full(20, np.nan))]
-    assert set_summary("squat", reps) == ["depth: 2 of 3 reps above depth (1 not visible) [experimental]",
-                                          "knees_in: not visible in any rep"]
+    assert set_summary("squat", reps) == [
+        "depth: 2 of 3 reps above depth (1 not visible) [experimental: agreed with 8 of 12 reps judged by eye]",
+        "knees_in: not visible in any rep"]
+
+
+def test_agreement_counts_only_judged_reps_and_false_faults_among_reps_fine_by_eye():
+    calls = [(OK, OK)] * 7 + [(OK, FAULT)] + [(FAULT, FAULT)] * 2 + [(FAULT, OK)] + [(OK, NOT_VISIBLE)] * 3
+    agreement = measure_agreement(calls)
+    assert (agreement.labelled, agreement.not_visible, agreement.judged) == (14, 3, 11)
+    assert agreement.rate == pytest.approx(9 / 11)
+    assert agreement.false_fault_rate == pytest.approx(1 / 8)
+    assert not agreement.meets_bar  # 0.82 < 0.85
+
+
+@pytest.mark.parametrize(("agreement", "trusted"), [
+    (CueAgreement(20, 0, 19, 17, 1), True),   # 0.95 agreement, 1/17 false faults, 3 faults seen
+    (CueAgreement(9, 0, 9, 8, 0), False),     # too few reps
+    (CueAgreement(20, 10, 10, 10, 0), False),  # 10 judged, all agreed, none of them a fault by eye
+    (CueAgreement(20, 0, 18, 17, 2), False),  # false faults 2/17 > 0.10
+    (CueAgreement(20, 0, 19, 20, 1), False),  # never saw a fault
+])
+def test_a_cue_leaves_experimental_only_when_it_meets_the_bar_having_seen_a_fault(agreement, trusted):
+    assert agreement.meets_bar is trusted
+
+
+def test_each_rep_cue_says_whether_it_is_experimental_and_how_well_it_agreed():
+    cues = {c.cue: c.to_dict() for c in rep_cues(_rep({"thigh_tilt": _dip(5, 95)}), "squat", (0.0, 2.0))}
+    assert cues["depth"]["experimental"] is True
+    assert cues["depth"]["agreement"] == round(MEASURED["depth"].rate or 0.0, 2)
+    assert set(cues["depth"]) == {"cue", "verdict", "value", "threshold", "experimental", "agreement"}

@@ -151,8 +151,8 @@ def show_result(api: Backend, result: AnalysisResult) -> None:
         st.caption("Main joint angles over time (degrees)")
         st.line_chart(angles.set_index("time_s")[list(CHART_ANGLES)])
     if prediction and prediction.reps and prediction.reps.spans:
-        st.caption("Reps (start and end, seconds) and their form cues (experimental: not yet checked against "
-                   "reps judged by eye)")
+        st.caption("Reps (start and end, seconds) and their form cues; a cue marked experimental has not yet "
+                   "agreed well enough with reps judged by eye (its agreement is in the sentences below)")
         table = pd.DataFrame(prediction.reps.spans, columns=["start_s", "end_s"])
         if prediction.reps.cues:
             table["form"] = [cue_sentence(cues) for cues in prediction.reps.cues]
@@ -171,7 +171,8 @@ def cue_sentence(cues) -> str:
         if cue["verdict"] == "not_visible":
             parts.append(f"{cue['cue']}: not visible")
         else:
-            parts.append(f"{cue['cue']}: {cue['verdict']} ({cue['value']:.0f}, limit {cue['threshold']:.0f})")
+            parts.append(f"{cue['cue']}: {cue['verdict']} ({cue['value']:.0f}, limit {cue['threshold']:.0f})"
+                         + (" experimental" if cue.get("experimental", True) else ""))
     return "; ".join(parts)
 
 
