@@ -26,25 +26,18 @@ EXIT_NO_PERSON = 3
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from fittrack.errors import NoPersonError
     from fittrack.extract import extract_video
     from fittrack.labels import normalise_label
+    from fittrack.logs import frame_progress
     from fittrack.pose import PoseEstimator
     from fittrack.table import write_rows
 
     settings = get_settings()
     output = Path(args.output or Path(args.video).with_suffix(".parquet").name)
     sample_fps = settings.sample_fps if args.sample_fps is None else args.sample_fps
-    with PoseEstimator.from_settings(settings) as estimator, tqdm(
-        desc=Path(args.video).name, unit="frame", file=sys.stderr, disable=args.quiet
-    ) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
+    with PoseEstimator.from_settings(settings) as estimator, frame_progress(Path(args.video).name,
+                                                                           args.quiet) as progress:
         extraction = extract_video(
             args.video,
             estimator,

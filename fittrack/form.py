@@ -143,7 +143,7 @@ def measure_agreement(calls: Iterable[tuple[str, str]]) -> CueAgreement:
                         false_faults=sum(eye == OK and verdict == FAULT for eye, verdict in judged))
 
 
-# `python benchmarks/form_agreement.py` on the 187 labelled reps of benchmarks/form_labels.csv (2026-12-03,
+# `python benchmarks/form_agreement.py` on the 205 labelled reps of benchmarks/form_labels.csv (2026-12-03,
 # rows of the 159 shared videos; docs/accuracy.md). Labelled, not visible, agreed, judged ok, false faults.
 MEASURED: dict[str, CueAgreement] = {
     "depth": CueAgreement(12, 0, 8, 9, 4),
@@ -151,8 +151,8 @@ MEASURED: dict[str, CueAgreement] = {
     "lockout": CueAgreement(51, 0, 44, 51, 7),
     "full_range": CueAgreement(20, 0, 18, 19, 2),
     "hip_line": CueAgreement(11, 0, 10, 11, 1),
-    "extension": CueAgreement(13, 0, 8, 13, 5),
-    "chin_over_bar": CueAgreement(5, 0, 5, 4, 0),
+    "extension": CueAgreement(25, 0, 10, 25, 15),
+    "chin_over_bar": CueAgreement(11, 0, 8, 7, 0),
     "elbow_drift": CueAgreement(27, 0, 21, 27, 6),
     "swing": CueAgreement(39, 0, 31, 35, 8),
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 _HANDLER_NAME = "fittrack-stderr"
 
@@ -48,3 +50,18 @@ def configure_logging(level: str = "INFO") -> None:
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
     root.addHandler(handler)
+
+
+@contextmanager
+def frame_progress(name: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar of analysed frames on stderr, as the (done, total) callback `extract_video` takes:
+    a long video's minutes of pose estimation are not a silent wait."""
+    from tqdm import tqdm
+
+    with tqdm(desc=name, unit="frame", file=sys.stderr, disable=quiet) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        yield progress

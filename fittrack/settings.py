@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     pose_detection_confidence: float = Field(0.8, description="PoseLandmarker detection/presence confidence.")
     pose_tracking_confidence: float = Field(0.6, description="PoseLandmarker tracking confidence.")
     pose_max_people: int = Field(1, description="People looked for per frame; the largest is described.")
-    max_video_seconds: float = Field(600.0, description="Longest video a worker accepts.")
+    max_video_seconds: float = Field(
+        1800.0, description="Longest video a worker accepts (a whole workout session fits).")
     upload_limit_mb: int = Field(200, description="Largest upload the webapp accepts.")
     render_memory_mb: int = Field(
         512, description="Analysed frames an analysis job keeps to render without decoding again; 0 = always decode.")

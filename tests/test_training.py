@@ -225,15 +225,17 @@ def test_predict_uses_the_stores_model_only_when_its_sha256_matches(tmp_path):
     answer = predict()
     assert answer.returncode == 0, answer.stderr
     assert json.loads(answer.stdout)["label"] in {"deadlift", "hammer_curl", "pull_up", "push_up", "squat", "other"}
+    assert "frame/s" in answer.stderr, "a progress bar of analysed frames, on stderr beside the JSON"
 
     other_model = tmp_path / "other.model"
     other_model.write_bytes(store.get_bytes(key))
     store.put_bytes(key, store.get_bytes(key) + b"\0", metadata={"sha256": recorded})  # swapped behind the trainer
     tampered = predict()
     assert tampered.returncode != 0 and "does not match the sha256 recorded" in tampered.stderr
-    named = subprocess.run([sys.executable, "-m", "fittrack", "predict", str(video), "--model", str(other_model)],
-                           env=env, capture_output=True, text=True, timeout=300, check=False)
+    named = subprocess.run([sys.executable, "-m", "fittrack", "predict", str(video), "--model", str(other_model),
+                            "--quiet"], env=env, capture_output=True, text=True, timeout=300, check=False)
     assert named.returncode == 0 and "confidence" in named.stdout, "a local file the user names is still taken"
+    assert "frame/s" not in named.stderr
 
 
 def test_predict_refuses_a_missing_a_non_video_and_a_too_short_file_before_loading_any_model(tmp_path):

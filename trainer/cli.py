@@ -57,6 +57,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
     require_long_enough(probe(args.video), args.video)  # a bad file is told before anything heavy loads
     from fittrack.extract import extract_video
+    from fittrack.logs import frame_progress
     from fittrack.model_file import load_model, model_from_store
     from fittrack.pose import PoseEstimator
     from fittrack.predict import predict_rows
@@ -70,9 +71,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         model = load_model(Path(args.model))
     else:
         model, _ = model_from_store(open_store(settings), settings.model_key)
-    with PoseEstimator.from_settings(settings) as estimator:
+    with PoseEstimator.from_settings(settings) as estimator, frame_progress(Path(args.video).name,
+                                                                           args.quiet) as progress:
         extraction = extract_video(args.video, estimator, sample_fps=settings.sample_fps,
-                                   visibility_threshold=settings.visibility_threshold)
+                                   visibility_threshold=settings.visibility_threshold, on_progress=progress)
     extraction.require_person()
     prediction = predict_rows(model, extraction.rows)
     if args.json:
@@ -120,6 +122,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     predict.add_argument("--model", help="a local .model file you trained (default: the store's model, "
                                           "verified against the sha256 recorded by fittrack train)")
     predict.add_argument("--json", action="store_true", help="machine-readable output")
+    predict.add_argument("-q", "--quiet", action="store_true", help="no progress bar (it goes to stderr)")
     predict.set_defaults(handler=_cmd_predict)
     segment = commands.add_parser("segment", help="the session log (sets, reps, rests) of every stored video")
     segment.add_argument("--store", help="store URL (default from settings)")
