@@ -12,7 +12,7 @@ sides). Reports: sets found with the right exercise, boundary error (median,
 of the count by eye (tests/rep_truth.py) where there is one.
 
 Usage: python benchmarks/session_accuracy.py [--store URL] [--sessions-per-fold 5] [--folds 10] [--seed 0]
-       [--slots centre|cover]
+       [--slots centre|cover] [--switch-penalty 6]
 """
 
 from __future__ import annotations
@@ -119,9 +119,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--slots", choices=["centre", "cover"], default="centre",
                         help="how a step gets its probabilities (fittrack.sessions.SLOT_MODE)")
+    parser.add_argument("--switch-penalty", type=float, default=None,
+                        help="log-probability a change of state costs (fittrack.sessions.SWITCH_PENALTY)")
     args = parser.parse_args()
     import fittrack.sessions
 
+    if args.switch_penalty is not None:
+        fittrack.sessions.SWITCH_PENALTY = args.switch_penalty
     fittrack.sessions.SLOT_MODE = args.slots
     from sklearn.model_selection import StratifiedGroupKFold
 

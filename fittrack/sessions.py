@@ -122,8 +122,10 @@ def slot_probabilities(windows: pd.DataFrame, proba: pd.DataFrame, duration_ms: 
     return table
 
 
-def viterbi(probabilities: np.ndarray, switch_penalty: float = SWITCH_PENALTY) -> np.ndarray:
-    """The most likely state per step, when every change of state costs `switch_penalty`."""
+def viterbi(probabilities: np.ndarray, switch_penalty: float | None = None) -> np.ndarray:
+    """The most likely state per step, when every change of state costs `switch_penalty` (default:
+    SWITCH_PENALTY as it is when called)."""
+    switch_penalty = SWITCH_PENALTY if switch_penalty is None else switch_penalty
     emissions = np.log(np.maximum(probabilities, _FLOOR))
     steps, states = emissions.shape
     score = emissions[0].copy()
