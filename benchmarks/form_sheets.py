@@ -17,7 +17,7 @@ hammer_curl --class other --only prakhar_cheat_curl`, so that a fault the
 exercise videos never show (a body swing) gets labelled reps too.
 
 Usage: python benchmarks/form_sheets.py OUT_DIR [--store URL] [--videos DIR] [--class squat ...]
-       [--only STEM ...] [--as EXERCISE]
+       [--only STEM ...] [--as EXERCISE] [--frames 3]
 """
 
 from __future__ import annotations
@@ -72,8 +72,9 @@ def _tile(frame: np.ndarray | None, row: pd.Series, caption: str) -> np.ndarray:
     return np.vstack([banner, tile])
 
 
-def _rep_moments(rows: pd.DataFrame, exercise: str, span: tuple[float, float]) -> list[float]:
-    """Times of the rest end, halfway and the working end of one rep (by the smoothed movement angle)."""
+def _rep_moments(rows: pd.DataFrame, exercise: str, span: tuple[float, float], count: int = 3) -> list[float]:
+    """Times of the rest end, the working end and `count - 2` evenly between them, of one rep (by the
+    smoothed movement angle)."""
     from fittrack.reps import MOVEMENTS, fill_and_smooth, movement_signal
 
     movement = MOVEMENTS[exercise]
@@ -85,19 +86,20 @@ def _rep_moments(rows: pd.DataFrame, exercise: str, span: tuple[float, float]) -
     signal = fill_and_smooth(times, raw)
     inside = np.flatnonzero((times >= span[0] - 0.4) & (times <= span[1] + 0.4))
     if not len(inside) or not np.isfinite(signal[inside]).any():
-        return [span[0], (span[0] + span[1]) / 2, span[1]]
+        return list(np.linspace(span[0], span[1], count))
     values = signal[inside]
     work = inside[np.nanargmin(values) if movement.work_is_low else np.nanargmax(values)]
     before = inside[inside <= work]
     rest = before[np.nanargmax(signal[before]) if movement.work_is_low else np.nanargmin(signal[before])]
-    return [float(times[rest]), float((times[rest] + times[work]) / 2), float(times[work])]
+    return [float(t) for t in np.linspace(times[rest], times[work], count)]
 
 
 def _strip(capture: cv2.VideoCapture, rows: pd.DataFrame, name: str, number: int, exercise: str,
-           span: tuple[float, float]) -> np.ndarray:
+           span: tuple[float, float], count: int = 3) -> np.ndarray:
     times = rows["timestamp_ms"].to_numpy(np.float64) / 1000.0
     tiles = []
-    for moment, what in zip(_rep_moments(rows, exercise, span), ("rest", "half", "work"), strict=True):
+    names = ["rest", *(["half"] if count == 3 else [f"{k}/{count - 1}" for k in range(1, count - 1)]), "work"]
+    for moment, what in zip(_rep_moments(rows, exercise, span, count), names, strict=True):
         row = rows.iloc[int(np.argmin(np.abs(times - moment)))]
         caption = f"{name} r{number} {span[0]:.1f}-{span[1]:.1f}s {what} {moment:.1f}s" if what == "rest" else \
             f"{what} {moment:.1f}s"
@@ -119,6 +121,8 @@ def main() -> int:
     parser.add_argument("--class", dest="classes", nargs="*", default=None)
     parser.add_argument("--only", nargs="*", default=None, help="video file stems to draw (default: all)")
     parser.add_argument("--as", dest="as_exercise", default=None, help="count reps as this exercise")
+    parser.add_argument("--frames", type=int, default=3,
+                        help="frames per rep, rest end to working end (5 shows the first third of a pull)")
     args = parser.parse_args()
     from fittrack.collect import load_rows
     from fittrack.labels import EXERCISES
@@ -142,7 +146,8 @@ def main() -> int:
             name = f"{path.parent.name}/{path.name}"
             capture = cv2.VideoCapture(str(path))
             reps = count_video_reps(video_rows, exercise).reps
-            strips = [_strip(capture, video_rows, path.stem, n, exercise, span) for n, span in enumerate(reps, 1)]
+            strips = [_strip(capture, video_rows, path.stem, n, exercise, span, args.frames)
+                      for n, span in enumerate(reps, 1)]
             capture.release()
             index += [(name, str(video_rows["video_id"].iloc[0]), n, *span) for n, span in enumerate(reps, 1)]
             for k, sheet in enumerate(_sheets(strips) if strips else []):
