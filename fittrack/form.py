@@ -143,11 +143,11 @@ def measure_agreement(calls: Iterable[tuple[str, str]]) -> CueAgreement:
                         false_faults=sum(eye == OK and verdict == FAULT for eye, verdict in judged))
 
 
-# `python benchmarks/form_agreement.py` on the 216 labelled reps of benchmarks/form_labels.csv (2026-12-03,
+# `python benchmarks/form_agreement.py` on the 232 labelled reps of benchmarks/form_labels.csv (2026-12-03,
 # rows of the 159 shared videos; docs/accuracy.md). Labelled, not visible, agreed, judged ok, false faults.
 MEASURED: dict[str, CueAgreement] = {
-    "depth": CueAgreement(12, 0, 8, 9, 4),
-    "knees_in": CueAgreement(9, 0, 5, 6, 1),
+    "depth": CueAgreement(18, 0, 14, 13, 4),
+    "knees_in": CueAgreement(19, 0, 15, 16, 1),
     "lockout": CueAgreement(51, 0, 44, 51, 7),
     "hips_first": CueAgreement(11, 0, 11, 11, 0),
     "full_range": CueAgreement(20, 0, 18, 19, 2),
