@@ -7,8 +7,9 @@ reason and a public source. A cue whose angles were not seen in the rep
 is `not_visible`, never a guess. Each cue carries its agreement with reps
 judged by eye (benchmarks/form_labels.csv, measured by
 benchmarks/form_agreement.py and copied into MEASURED); a cue is shown as
-experimental, with that figure, until it meets AGREEMENT_BAR on at least
-MIN_JUDGED_REPS labelled reps.
+experimental, with that figure, until it meets AGREEMENT_BAR and
+FALSE_FAULT_BAR on at least MIN_JUDGED_REPS labelled reps, one of them a
+fault by eye (CueAgreement.meets_bar).
 """
 
 from __future__ import annotations
