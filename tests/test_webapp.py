@@ -248,7 +248,8 @@ def test_a_stored_session_result_shows_its_timeline_sets_and_form_cues(webapp_en
 
     upload_id = "cd" * 16
     keys, store = ResultKeys.of(upload_id), LocalStore(tmp_path / "store")
-    cue = {"cue": "depth", "verdict": "fault", "value": 61.0, "threshold": 80.0}
+    cue = {"cue": "depth", "verdict": "fault", "value": 61.0, "threshold": 80.0, "experimental": True,
+           "agreement": 0.78}
     segments = [{"label": "squat", "start_s": 0.0, "end_s": 12.0, "reps": 5, "confidence": 0.9},
                 {"label": "rest", "start_s": 12.0, "end_s": 20.0, "reps": 0, "confidence": 1.0},
                 {"label": "push_up", "start_s": 20.0, "end_s": 30.0, "reps": 8, "confidence": 0.8}]
@@ -275,5 +276,6 @@ def test_a_stored_session_result_shows_its_timeline_sets_and_form_cues(webapp_en
     squat, push_up = display_name("squat"), display_name("push_up")
     assert list(sets["exercise"]) == [squat, push_up] and list(sets["reps"]) == [5, 8]
     assert list(at.selectbox[0].options) == ["the start", f"set 1: {squat} at 0 s", f"set 2: {push_up} at 20 s"]
+    assert list(at.dataframe[1].value["form"]) == ["depth: fault (61, limit 80) experimental"]
     at.selectbox[0].select(2).run()  # the second set
     assert not at.exception and "Something went wrong" not in texts(at), "playing from a set works"
