@@ -215,6 +215,8 @@ def main() -> int:
     print(f"session log: {sum(s.is_set for s in segments)} sets found for {len(truth)} true sets; "
           f"right exercise {scored['found']}/{scored['sets']}; boundary error median {np.median(errors):.2f} s, "
           f"within 1.5 s {np.mean(errors <= 1.5):.2f}; split {scored['split']}, merged {scored['merged']}; "
+          f"sets in rest or other {scored['false_sets']}, naming another exercise {scored['wrong_sets']}, "
+          f"second pieces {scored['extra_sets']}; "
           f"reps within +-1 {scored['reps_ok']}/{scored['reps_total']}")
     return 0
 

@@ -13,6 +13,7 @@ of the count by eye (tests/rep_truth.py) where there is one.
 
 Usage: python benchmarks/session_accuracy.py [--store URL] [--sessions-per-fold 5] [--folds 10] [--seed 0]
        [--slots centre|cover] [--switch-penalty 6]
+       [--no-short-sets]
 """
 
 from __future__ import annotations
@@ -82,7 +83,10 @@ def _no_person(template: pd.DataFrame, offset_ms: int, gap_ms: int, fps: float =
 def score(truth: list[TrueSet], segments) -> dict:
     """Per true set: found with its exercise (the predicted set overlapping it most covers half of it and
     has its label), split (two or more predicted sets each cover a quarter of it), merged (its predicted
-    set also covers half of another true set); boundary errors of the found ones; reps."""
+    set also covers half of another true set); boundary errors of the found ones; reps. Per predicted set:
+    false when less than half of it lies in true sets (a set made of rest or other movement), wrong when it
+    names another exercise than the true set it lies in most, extra when that true set already has a predicted
+    set (a piece of one set shown as a second set)."""
     sets = [s for s in segments if s.is_set]
 
     def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -107,8 +111,20 @@ def score(truth: list[TrueSet], segments) -> dict:
         if true.reps is not None:
             reps_total += 1
             reps_ok += abs(best.reps - true.reps) <= 1
+    false_sets, wrong_sets, extra_sets, matched = 0, 0, 0, set()
+    for predicted in sets:
+        inside = [(overlap(predicted.start_s, predicted.end_s, t.start_s, t.end_s), i) for i, t in enumerate(truth)]
+        index = max(inside)[1]
+        if sum(o for o, _ in inside) < 0.5 * (predicted.end_s - predicted.start_s):
+            false_sets += 1
+        elif truth[index].label != predicted.label:
+            wrong_sets += 1
+        elif index in matched:
+            extra_sets += 1
+        matched.add(index)
     return {"sets": len(truth), "found": found, "split": split, "merged": merged, "boundaries": boundaries,
-            "reps_ok": reps_ok, "reps_total": reps_total}
+            "reps_ok": reps_ok, "reps_total": reps_total, "predicted": len(sets), "false_sets": false_sets,
+            "wrong_sets": wrong_sets, "extra_sets": extra_sets}
 
 
 def main() -> int:
@@ -121,8 +137,12 @@ def main() -> int:
                         help="how a step gets its probabilities (fittrack.sessions.SLOT_MODE)")
     parser.add_argument("--switch-penalty", type=float, default=None,
                         help="log-probability a change of state costs (fittrack.sessions.SWITCH_PENALTY)")
+    parser.add_argument("--no-short-sets", action="store_true",
+                        help="without fittrack.sessions' rescue of short sets (SHORT_SETS)")
     args = parser.parse_args()
     import fittrack.sessions
+
+    fittrack.sessions.SHORT_SETS = not args.no_short_sets
 
     if args.switch_penalty is not None:
         fittrack.sessions.SWITCH_PENALTY = args.switch_penalty
@@ -147,7 +167,9 @@ def main() -> int:
     rep_truth = {sha: truth.reps for sha, truth in REP_TRUTH.items()}
     params = TrainParams(trees=150, seed=args.seed)
     rng = np.random.default_rng(args.seed)
-    totals: dict = {"sets": 0, "found": 0, "split": 0, "merged": 0, "boundaries": [], "reps_ok": 0, "reps_total": 0}
+    totals: dict = {"sets": 0, "found": 0, "split": 0, "merged": 0, "boundaries": [], "reps_ok": 0, "reps_total": 0,
+                    "predicted": 0, "false_sets": 0, "wrong_sets": 0,
+                    "extra_sets": 0}
     splitter = StratifiedGroupKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
     sessions = 0
     for fold, (train_idx, test_idx) in enumerate(splitter.split(labels, labels, video_groups)):
@@ -179,6 +201,9 @@ def main() -> int:
           f"{np.percentile(errors, 90):.2f} s, within 1.5 s {np.mean(errors <= 1.5):.3f} (bar: 0.80, median <= 1.0)")
     print(f"split {totals['split']}, merged {totals['merged']} "
           f"({(totals['split'] + totals['merged']) / totals['sets']:.3f} of sets; bar <= 0.10)")
+    print(f"predicted sets: {totals['predicted']}; in rest or other movement {totals['false_sets']}, naming "
+          f"another exercise than the set they lie in {totals['wrong_sets']}, a second piece of one set "
+          f"{totals['extra_sets']}")
     if totals["reps_total"]:
         print(f"reps within +-1 of the count by eye: {totals['reps_ok']}/{totals['reps_total']} "
               f"({totals['reps_ok'] / totals['reps_total']:.3f}; bar 0.85)")

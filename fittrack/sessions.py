@@ -9,8 +9,11 @@ windows' evidence outweighs it. Rest is a window without a person, or with
 one who barely moves (the main joints' ranges sum to under REST_MOTION_DEG).
 Each exercise segment is then judged like a whole video, by the model's own
 operating point on its median window probabilities (`fittrack.decision`),
-and a set shorter than one window becomes `other`: too short to judge.
-Reps are counted on the segment's own frames (`fittrack.reps`).
+and a set shorter than one window becomes `other`: too short to judge. A
+set of a few seconds cannot pay the two changes of state, so inside
+`other`, a stretch of at least one window that the rule accepts step by
+step as one exercise becomes a set (SHORT_SETS). Reps are counted on the
+segment's own frames (`fittrack.reps`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ REST = "rest"
 STATES: tuple[str, ...] = (*EXERCISES, OTHER, REST)
 SWITCH_PENALTY = 6.0  # log-probability a change of state costs: about 12 consecutive odd windows at 0.6/0.4
 REST_MOTION_DEG = 30.0
+SHORT_SETS = True  # see _with_short_sets
 SLOT_MODE = "centre"  # "centre": a step is the window centred on it; "cover": the mean of the windows covering it
 _FLOOR = 1e-4  # no state is impossible: a probability of 0 would forbid a path outright
 MOTION_FEATURES = tuple(f"both_{joint}__range" for joint in ("knee", "hip", "elbow", "shoulder"))
@@ -154,6 +158,23 @@ def _runs(labels: list[str]) -> list[tuple[str, int, int]]:
     return runs
 
 
+def _with_short_sets(labels: list[str], slots: pd.DataFrame, model: ExerciseModel) -> list[str]:
+    """Inside `other` movement, a stretch of at least one window's length in which every step on its own
+    is accepted by the model's rule as one exercise becomes a set of it. A set of a few seconds carries too
+    little evidence to pay the Viterbi pass's two changes of state (in and out), yet the rule, which keeps
+    look-alikes out of whole videos, accepts each of its steps."""
+    per_step = list(decide(slots[[*EXERCISES, OTHER]], model.point))
+    shortest = math.ceil(model.window.length_ms / model.window.step_ms)
+    labels = list(labels)
+    for label, first, last in _runs(labels):
+        if label != OTHER:
+            continue
+        for exercise, a, b in _runs(per_step[first:last]):
+            if exercise in EXERCISES and b - a >= shortest:
+                labels[first + a: first + b] = [exercise] * (b - a)
+    return labels
+
+
 def segment_rows(model: ExerciseModel, rows: pd.DataFrame, windows: pd.DataFrame,
                  proba: pd.DataFrame) -> list[Segment]:
     """The session log of one video: its windows and their probabilities, decoded and judged."""
@@ -170,6 +191,8 @@ def segment_rows(model: ExerciseModel, rows: pd.DataFrame, windows: pd.DataFrame
         decided = decide(aggregate_windows(held).to_frame().T, model.point).iloc[0]
         if decided != label or (last - first) * step_ms < model.window.length_ms:
             labels[first:last] = [OTHER] * (last - first)
+    if SHORT_SETS:
+        labels = _with_short_sets(labels, slots, model)
     segments = []
     for label, first, last in _runs(labels):
         start_s, end_s = first * step_ms / 1000.0, min(last * step_ms, duration_ms) / 1000.0

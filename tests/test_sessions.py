@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,16 @@ from fittrack.decision import OperatingPoint
 from fittrack.features import WindowSpec, window_feature_names
 from fittrack.model_file import ExerciseModel
 from fittrack.predict import PredictionSummary, predict_rows
-from fittrack.sessions import REST, STATES, Segment, session_summary, slot_probabilities, viterbi
+from fittrack.sessions import (
+    OTHER,
+    REST,
+    STATES,
+    Segment,
+    _with_short_sets,
+    session_summary,
+    slot_probabilities,
+    viterbi,
+)
 from fittrack.training import train
 
 from .synthetic import FAST, synthetic_rows
@@ -32,6 +43,23 @@ def test_one_odd_window_does_not_split_a_set_but_a_real_change_starts_a_new_one(
 def test_without_a_switch_cost_every_window_decides_for_itself():
     sequence = ["squat"] * 5 + ["deadlift"] + ["squat"] * 5
     assert [STATES[i] for i in viterbi(_one_hot(sequence), switch_penalty=0.0)] == sequence
+
+
+def test_a_short_set_the_rule_accepts_step_by_step_is_kept_but_a_flicker_or_an_unsure_stretch_is_not():
+    """Six steps (3 s) of squat at 0.6 against other's 0.3 inside `other`: too little to pay two state changes,
+    yet a set."""
+    sequence = [OTHER] * 6 + ["squat"] * 6 + [OTHER] * 6 + ["deadlift"] * 3 + [OTHER] * 6
+    slots = pd.DataFrame(_one_hot(sequence), columns=list(STATES))
+    leading = [i for i, state in enumerate(sequence) if state != OTHER]
+    slots.loc[leading, OTHER] = 0.3
+    slots.loc[leading, ["squat", "deadlift"]] = slots.loc[leading, ["squat", "deadlift"]].clip(upper=0.6)
+    unsure = slots.index[-4:]  # four steps where squat leads other only a little: the rule rejects them
+    slots.loc[unsure, ["squat", OTHER]] = [0.45, 0.5]
+    model = SimpleNamespace(point=OperatingPoint(threshold=0.5, other_ratio=1.0), window=WindowSpec())
+    assert [STATES[i] for i in viterbi(slots.to_numpy())] == [OTHER] * len(sequence), "the path keeps other"
+    labels = _with_short_sets([OTHER] * len(sequence), slots, model)
+    assert labels == [OTHER] * 6 + ["squat"] * 6 + [OTHER] * (len(sequence) - 12), \
+        "3 deadlift steps are shorter than one window (5 steps); the unsure stretch is rejected"
 
 
 def test_steps_no_window_covers_are_rest_and_a_still_person_rests_rather_than_moves():
