@@ -138,3 +138,33 @@ def test_the_batch_path_writes_a_session_log_per_stored_video_and_exports_them(t
     assert set(table["video_id"]) == set(rows["video_id"])
     assert {"label", "start_s", "end_s", "reps"} <= set(table.columns)
     assert (table["end_s"] > table["start_s"]).all()
+
+
+def test_a_real_video_with_nobody_in_its_middle_is_logged_with_a_rest_there(tmp_path, estimator):
+    """Real frames through MediaPipe: 5 s of an empty grey room between two parts of a push-up clip."""
+    import cv2
+
+    from fittrack.extract import extract_video
+
+    from .conftest import shared_video
+
+    clip = cv2.VideoCapture(str(shared_video("push_up/nem_pushup_side.mp4")))
+    fps, size = clip.get(cv2.CAP_PROP_FPS), (640, 360)
+    writer = cv2.VideoWriter(str(tmp_path / "session.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    for second in range(16):  # 0-5 s the clip, 5-10 s nobody, 10-16 s the clip again
+        for _ in range(int(fps)):
+            ok, frame = clip.read() if not 5 <= second < 10 else (True, np.full((360, 640, 3), 90, np.uint8))
+            writer.write(frame if ok else np.full((360, 640, 3), 90, np.uint8))
+    writer.release()
+    clip.release()
+    rows = extract_video(tmp_path / "session.mp4", estimator, sample_fps=5).rows
+    assert not rows.loc[rows["timestamp_ms"].between(5200, 9800), "detected"].any(), "nobody in the gap"
+    forest, _, _ = train(synthetic_rows(videos_per_class=2, seconds=8.0), FAST)
+    model = ExerciseModel(forest=forest, point=OperatingPoint(), classes=list(forest.classes_),
+                          feature_names=window_feature_names(), window=WindowSpec())
+    prediction = predict_rows(model, rows)
+    segments = prediction.segments
+    assert segments[0].start_s == 0.0 and abs(segments[-1].end_s - 16.0) < 0.3
+    assert all(a.end_s == b.start_s for a, b in zip(segments, segments[1:], strict=False)), "no holes in the log"
+    rests = [s for s in segments if s.label == REST]
+    assert any(s.start_s <= 6.5 and s.end_s >= 8.5 for s in rests), [s.to_dict() for s in segments]
