@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from types import SimpleNamespace
 
 import numpy as np
@@ -165,6 +166,6 @@ def test_a_real_video_with_nobody_in_its_middle_is_logged_with_a_rest_there(tmp_
     prediction = predict_rows(model, rows)
     segments = prediction.segments
     assert segments[0].start_s == 0.0 and abs(segments[-1].end_s - 16.0) < 0.3
-    assert all(a.end_s == b.start_s for a, b in zip(segments, segments[1:], strict=False)), "no holes in the log"
+    assert all(a.end_s == b.start_s for a, b in pairwise(segments)), "no holes in the log"
     rests = [s for s in segments if s.label == REST]
     assert any(s.start_s <= 6.5 and s.end_s >= 8.5 for s in rests), [s.to_dict() for s in segments]
