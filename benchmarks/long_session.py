@@ -3,8 +3,9 @@
 The session is a real video file, not rows: the exercise clips of one of
 3 folds grouped by origin (seed 0; a third of the people and cameras, so
 that 20 minutes need few repeats) played one after another as sets, in a
-new shuffled order each time all have been used, with 20-60 s of rest between sets (the shared no-person clip,
-looped) and, before some sets, a held-out `other` clip as other movement.
+new shuffled order each time all have been used, with 20-60 s of rest
+between sets (the shared no-person clip, looped) and, before some sets, a
+held-out `other` clip as other movement.
 Every clip is letterboxed to 1280x720 and resampled to 30 frames/s, so the
 truth of every set's start and end is known to a frame. The model is
 trained on the other two folds only (150 trees), saved, and the webapp's
