@@ -27,9 +27,8 @@ sys.path.insert(0, str(ROOT))
 def verdicts(labels: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     """The labels with the cue's verdict and value on each labelled span (a video missing from the store:
     verdict None)."""
-    from fittrack.form import CUE_RULES, rep_cues
+    from fittrack.form import RULE_OF, rep_cues
 
-    exercise_of = {rule.cue: rule.exercise for rule in CUE_RULES}
     by_video = {str(sha): video.sort_values("timestamp_ms").reset_index(drop=True)
                 for sha, video in rows.groupby("video_id")}
     found: list[str | None] = []
@@ -40,7 +39,7 @@ def verdicts(labels: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
             found.append(None)
             values.append(None)
             continue
-        cue = {c.cue: c for c in rep_cues(video, exercise_of[label.cue], (label.start_s, label.end_s))}[label.cue]
+        cue = {c.cue: c for c in rep_cues(video, RULE_OF[label.cue].exercise, (label.start_s, label.end_s))}[label.cue]
         found.append(cue.verdict)
         values.append(cue.value)
     return labels.assign(verdict=found, value=values)

@@ -12,8 +12,7 @@ sides). Reports: sets found with the right exercise, boundary error (median,
 of the count by eye (tests/rep_truth.py) where there is one.
 
 Usage: python benchmarks/session_accuracy.py [--store URL] [--sessions-per-fold 5] [--folds 10] [--seed 0]
-       [--slots centre|cover] [--switch-penalty 6]
-       [--no-short-sets]
+       [--slots centre|cover] [--switch-penalty 6] [--no-short-sets]
 """
 
 from __future__ import annotations
@@ -143,7 +142,6 @@ def main() -> int:
     import fittrack.sessions
 
     fittrack.sessions.SHORT_SETS = not args.no_short_sets
-
     if args.switch_penalty is not None:
         fittrack.sessions.SWITCH_PENALTY = args.switch_penalty
     fittrack.sessions.SLOT_MODE = args.slots
@@ -168,8 +166,7 @@ def main() -> int:
     params = TrainParams(trees=150, seed=args.seed)
     rng = np.random.default_rng(args.seed)
     totals: dict = {"sets": 0, "found": 0, "split": 0, "merged": 0, "boundaries": [], "reps_ok": 0, "reps_total": 0,
-                    "predicted": 0, "false_sets": 0, "wrong_sets": 0,
-                    "extra_sets": 0}
+                    "predicted": 0, "false_sets": 0, "wrong_sets": 0, "extra_sets": 0}
     splitter = StratifiedGroupKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
     sessions = 0
     for fold, (train_idx, test_idx) in enumerate(splitter.split(labels, labels, video_groups)):

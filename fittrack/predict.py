@@ -29,13 +29,17 @@ class Prediction:
     def display(self) -> str:
         return display_name(self.label)
 
+    def form_sentences(self) -> tuple[str, ...]:
+        """The set's form cues, one sentence per cue (fittrack.form.set_summary)."""
+        return tuple(set_summary(self.label, [list(cues) for cues in self.cues])) if self.reps else ()
+
     def summary(self) -> PredictionSummary:
         return PredictionSummary(
             label=self.label, confidence=round(self.confidence, 4),
             probabilities={k: round(float(v), 4) for k, v in self.probabilities.items()},
             timeline=self.timeline.round(4).to_dict(orient="records"),
             reps=self.reps.summary(tuple(tuple(c.to_dict() for c in cues) for cues in self.cues),
-                                   tuple(set_summary(self.label, [list(c) for c in self.cues])))
+                                   self.form_sentences())
             if self.reps else None, segments=self.segments)
 
 

@@ -57,7 +57,6 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
     require_long_enough(probe(args.video), args.video)  # a bad file is told before anything heavy loads
     from fittrack.extract import extract_video
-    from fittrack.form import set_summary
     from fittrack.logs import frame_progress
     from fittrack.model_file import load_model, model_from_store
     from fittrack.pose import PoseEstimator
@@ -86,7 +85,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if prediction.reps:
         spans = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in prediction.reps.reps)
         print(f"  reps: {prediction.reps.count}" + (f" ({spans})" if spans else ""))
-        for sentence in set_summary(prediction.label, [list(cues) for cues in prediction.cues]):
+        for sentence in prediction.form_sentences():
             print(f"  form: {sentence}")
     print("  session log:")
     for segment in prediction.segments:

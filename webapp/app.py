@@ -61,7 +61,8 @@ def upload_form(api: Backend) -> None:
     if missing_model:
         st.warning(f"No exercise model yet: {missing_model}.")
     limit = api.settings.upload_limit_mb
-    upload = st.file_uploader(f"A video of one exercise set or a whole workout (up to {limit} MB)", type=list(VIDEO_TYPES))
+    upload = st.file_uploader(f"A video of one exercise set or a whole workout (up to {limit} MB)",
+                              type=list(VIDEO_TYPES))
     clicked = st.button("Process Video", type="primary", disabled=upload is None)
     if upload is None or not clicked:
         return
