@@ -32,7 +32,7 @@ def main() -> int:
     args = parser.parse_args()
     from benchmarks.stored_rows import stored_rows
     from fittrack.labels import EXERCISES, OTHER, exercise_or_other
-    from fittrack.training import TrainParams, evaluate, missed_videos
+    from fittrack.recognition.training import TrainParams, evaluate, missed_videos
 
     stored = stored_rows(args.store)
     if stored is None:

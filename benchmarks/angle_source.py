@@ -21,8 +21,8 @@ def main() -> int:
     parser.add_argument("--store", help="store URL (default from settings)")
     args = parser.parse_args()
     from benchmarks.stored_rows import stored_rows
-    from fittrack.extract import recompute_angles
-    from fittrack.training import TrainParams, evaluate
+    from fittrack.pose.extract import recompute_angles
+    from fittrack.recognition.training import TrainParams, evaluate
 
     stored = stored_rows(args.store)
     if stored is None:

@@ -33,9 +33,9 @@ def main() -> int:
     if args.cores:
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: args.cores])
 
-    from fittrack.extract import extract_video
-    from fittrack.pose import PoseEstimator
-    from fittrack.video import VideoReader
+    from fittrack.pose.estimator import PoseEstimator
+    from fittrack.pose.extract import extract_video
+    from fittrack.pose.video import VideoReader
 
     videos = [Path(v) for v in args.videos] or [DATA / v for v in DEFAULT_VIDEOS]
     missing = [v for v in videos if not v.exists()]

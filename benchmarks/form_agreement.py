@@ -3,11 +3,11 @@
 Every row of benchmarks/form_labels.csv is one rep (its video's sha256 and
 its span in seconds, as the rep counter gave it when the frame sheets were
 drawn) and one cue called ok or fault by eye. The cue is run on that span of
-the video's stored rows (`fittrack.form.rep_cues`, with the exercise the
+the video's stored rows (`fittrack.movement.form.rep_cues`, with the exercise the
 cue belongs to, so a look-alike labelled for a fault is judged as the
 exercise it imitates), and the verdicts are compared with the calls
-(`fittrack.form.measure_agreement`). The printed `MEASURED` table is what
-fittrack/form.py shows beside each cue.
+(`fittrack.movement.form.measure_agreement`). The printed `MEASURED` table is what
+fittrack/movement/form.py shows beside each cue.
 
 Usage: python benchmarks/form_agreement.py [--store URL] [--labels benchmarks/form_labels.csv] [--per-rep]
 """
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 def verdicts(labels: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     """The labels with the cue's verdict and value on each labelled span (a video missing from the store:
     verdict None)."""
-    from fittrack.form import RULE_OF, rep_cues
+    from fittrack.movement.form import RULE_OF, rep_cues
 
     by_video = {str(sha): video.sort_values("timestamp_ms").reset_index(drop=True)
                 for sha, video in rows.groupby("video_id")}
@@ -52,7 +52,7 @@ def main() -> int:
     parser.add_argument("--per-rep", action="store_true", help="print every labelled rep with its verdict")
     args = parser.parse_args()
     from benchmarks.stored_rows import stored_rows
-    from fittrack.form import CUE_RULES, measure_agreement
+    from fittrack.movement.form import CUE_RULES, measure_agreement
 
     stored = stored_rows(args.store)
     if stored is None:

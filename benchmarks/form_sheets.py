@@ -46,7 +46,7 @@ def _frame_at(capture: cv2.VideoCapture, time_s: float) -> np.ndarray | None:
 
 def _person_box(row: pd.Series, width: int, height: int) -> tuple[int, int, int, int]:
     """Pixel box around the visible image landmarks of one row (the whole frame if none is seen)."""
-    from fittrack.landmarks import LANDMARK_NAMES
+    from fittrack.pose.landmarks import LANDMARK_NAMES
 
     xs = [row[f"img_{n}_x"] for n in LANDMARK_NAMES if row[f"vis_{n}"] >= 0.5]
     ys = [row[f"img_{n}_y"] for n in LANDMARK_NAMES if row[f"vis_{n}"] >= 0.5]
@@ -75,7 +75,7 @@ def _tile(frame: np.ndarray | None, row: pd.Series, caption: str) -> np.ndarray:
 def _rep_moments(rows: pd.DataFrame, exercise: str, span: tuple[float, float], count: int = 3) -> list[float]:
     """Times of the rest end, the working end and `count - 2` evenly between them, of one rep (by the
     smoothed movement angle)."""
-    from fittrack.reps import MOVEMENTS, fill_and_smooth, movement_signal
+    from fittrack.movement.reps import MOVEMENTS, fill_and_smooth, movement_signal
 
     movement = MOVEMENTS[exercise]
     times = rows["timestamp_ms"].to_numpy(np.float64) / 1000.0
@@ -124,11 +124,11 @@ def main() -> int:
     parser.add_argument("--frames", type=int, default=3,
                         help="frames per rep, rest end to working end (5 shows the first third of a pull)")
     args = parser.parse_args()
-    from fittrack.collect import load_rows
     from fittrack.labels import EXERCISES
-    from fittrack.reps import count_video_reps
+    from fittrack.movement.reps import count_video_reps
+    from fittrack.pose.collect import load_rows
     from fittrack.settings import get_settings
-    from fittrack.store import open_store
+    from fittrack.storage.store import open_store
 
     rows = load_rows(open_store(get_settings(), args.store))
     if not len(rows):

@@ -51,9 +51,9 @@ def children(pid: int) -> list[int]:
 def run_load(jobs: int, broker: str, home: Path, sample_fps: float = 5.0, webapp: bool = True) -> dict:
     os.environ.update({"FITTRACK_HOME": str(home), "FITTRACK_BROKER_URL": broker, "FITTRACK_RESULT_BACKEND": broker,
                        "FITTRACK_SAMPLE_FPS": str(sample_fps), "FITTRACK_WORKER_PIN_CPUS": "1"})
-    from fittrack.keys import ROWS_PREFIX
     from fittrack.settings import get_settings
-    from fittrack.store import open_store
+    from fittrack.storage.keys import ROWS_PREFIX
+    from fittrack.storage.store import open_store
     from producer.enqueue import enqueue_videos, follow_jobs
     from producer.upload import upload_dataset
     from workers.app import create_app

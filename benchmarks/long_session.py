@@ -9,7 +9,7 @@ held-out `other` clip as other movement.
 Every clip is letterboxed to 1280x720 and resampled to 30 frames/s, so the
 truth of every set's start and end is known to a frame. The model is
 trained on the other two folds only (150 trees), saved, and the webapp's
-analysis job (`fittrack.analysis.run_analysis`, as a worker runs it) runs in
+analysis job (`fittrack.jobs.analysis.run_analysis`, as a worker runs it) runs in
 a fresh process that reports its peak RSS. The session log is scored as in
 session_accuracy.py: sets found with the right exercise, boundary errors,
 split/merged, reps within +-1 of the count by eye.
@@ -39,11 +39,11 @@ UPLOAD_ID = "cd" * 16
 _JOB = """
 import json, resource, sys, time
 from pathlib import Path
-from fittrack.analysis import run_analysis
-from fittrack.model_file import load_model, sha256_of
-from fittrack.pose import PoseEstimator
+from fittrack.jobs.analysis import run_analysis
+from fittrack.recognition.model_file import load_model, sha256_of
+from fittrack.pose.estimator import PoseEstimator
 from fittrack.settings import Settings
-from fittrack.store import LocalStore
+from fittrack.storage.store import LocalStore
 
 store, settings = LocalStore(Path(sys.argv[1])), Settings(home=Path(sys.argv[2]), max_video_seconds=3600)
 model_path = Path(sys.argv[3])
@@ -120,7 +120,7 @@ def held_out_split(rows, groups, fold: int, folds: int, seed: int):
     from sklearn.model_selection import StratifiedGroupKFold
 
     from fittrack.labels import OTHER
-    from fittrack.training import item_groups
+    from fittrack.recognition.training import item_groups
 
     labels = rows.groupby("video_id")["label"].first()
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -166,10 +166,10 @@ def main() -> int:
 
     from benchmarks.session_accuracy import score
     from benchmarks.stored_rows import stored_rows
-    from fittrack.features import window_feature_names
-    from fittrack.model_file import ExerciseModel, save_model
-    from fittrack.sessions import Segment
-    from fittrack.training import TrainParams, train, with_targets
+    from fittrack.movement.sessions import Segment
+    from fittrack.recognition.features import window_feature_names
+    from fittrack.recognition.model_file import ExerciseModel, save_model
+    from fittrack.recognition.training import TrainParams, train, with_targets
     from tests.rep_truth import REP_TRUTH
 
     stored = stored_rows(None)

@@ -2,7 +2,7 @@
 
 Builds the video from a shared clip (scaled to 1920x1080 and looped to
 `--minutes`), stores it as an upload in a local store, and runs the webapp's
-analysis job (`fittrack.analysis.run_analysis`, as the worker's task does) in
+analysis job (`fittrack.jobs.analysis.run_analysis`, as the worker's task does) in
 a fresh process, which reports its peak RSS (`ru_maxrss`). Frames are
 streamed: the video is decoded for the pose, and decoded again for the
 annotated video when its analysed frames would not fit FITTRACK_RENDER_MEMORY_MB.
@@ -28,11 +28,11 @@ GOAL_MB = 600
 _JOB = """
 import json, resource, sys, time
 from pathlib import Path
-from fittrack.analysis import run_analysis
+from fittrack.jobs.analysis import run_analysis
 from fittrack.errors import NoModelError
-from fittrack.pose import PoseEstimator
+from fittrack.pose.estimator import PoseEstimator
 from fittrack.settings import Settings
-from fittrack.store import LocalStore
+from fittrack.storage.store import LocalStore
 
 store, settings = LocalStore(Path(sys.argv[1])), Settings(home=Path(sys.argv[2]))
 started = time.monotonic()

@@ -24,10 +24,10 @@ def main() -> int:
     parser.add_argument("--store", help="store URL (default from settings)")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per video")
     args = parser.parse_args()
-    from fittrack.collect import load_rows
-    from fittrack.reps import count_video_reps
+    from fittrack.movement.reps import count_video_reps
+    from fittrack.pose.collect import load_rows
     from fittrack.settings import get_settings
-    from fittrack.store import open_store
+    from fittrack.storage.store import open_store
     from tests.rep_truth import REP_TRUTH
 
     rows = load_rows(open_store(get_settings(), args.store))

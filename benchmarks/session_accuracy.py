@@ -133,26 +133,26 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--slots", choices=["centre", "cover"], default="centre",
-                        help="how a step gets its probabilities (fittrack.sessions.SLOT_MODE)")
+                        help="how a step gets its probabilities (fittrack.movement.sessions.SLOT_MODE)")
     parser.add_argument("--switch-penalty", type=float, default=None,
-                        help="log-probability a change of state costs (fittrack.sessions.SWITCH_PENALTY)")
+                        help="log-probability a change of state costs (fittrack.movement.sessions.SWITCH_PENALTY)")
     parser.add_argument("--no-short-sets", action="store_true",
-                        help="without fittrack.sessions' rescue of short sets (SHORT_SETS)")
+                        help="without fittrack.movement.sessions' rescue of short sets (SHORT_SETS)")
     args = parser.parse_args()
-    import fittrack.sessions
+    import fittrack.movement.sessions
 
-    fittrack.sessions.SHORT_SETS = not args.no_short_sets
+    fittrack.movement.sessions.SHORT_SETS = not args.no_short_sets
     if args.switch_penalty is not None:
-        fittrack.sessions.SWITCH_PENALTY = args.switch_penalty
-    fittrack.sessions.SLOT_MODE = args.slots
+        fittrack.movement.sessions.SWITCH_PENALTY = args.switch_penalty
+    fittrack.movement.sessions.SLOT_MODE = args.slots
     from sklearn.model_selection import StratifiedGroupKFold
 
     from benchmarks.stored_rows import stored_rows
-    from fittrack.features import video_windows, window_feature_names
     from fittrack.labels import EXERCISES, OTHER
-    from fittrack.model_file import ExerciseModel
-    from fittrack.sessions import segment_rows
-    from fittrack.training import TrainParams, item_groups, train, with_targets
+    from fittrack.movement.sessions import segment_rows
+    from fittrack.recognition.features import video_windows, window_feature_names
+    from fittrack.recognition.model_file import ExerciseModel
+    from fittrack.recognition.training import TrainParams, item_groups, train, with_targets
     from tests.rep_truth import REP_TRUTH
 
     stored = stored_rows(args.store)

@@ -7,11 +7,11 @@ import pandas as pd
 
 def stored_rows(store_url: str | None) -> tuple[pd.DataFrame, pd.Series] | None:
     """All rows of the store at `store_url` (default: settings) and each video's origin group
-    (fittrack.groups), or None after saying why there are none."""
-    from fittrack.collect import load_rows
-    from fittrack.groups import video_groups
+    (fittrack.recognition.groups), or None after saying why there are none."""
+    from fittrack.pose.collect import load_rows
+    from fittrack.recognition.groups import video_groups
     from fittrack.settings import get_settings
-    from fittrack.store import open_store
+    from fittrack.storage.store import open_store
 
     store = open_store(get_settings(), store_url)
     rows = load_rows(store)

@@ -23,9 +23,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fittrack.angles import ANGLE_NAMES
 from fittrack.labels import EXERCISES, OTHER
-from fittrack.landmarks import LANDMARK_NAMES
+from fittrack.pose.angles import ANGLE_NAMES
+from fittrack.pose.landmarks import LANDMARK_NAMES
 
 FPS = 15.0
 
@@ -61,8 +61,8 @@ def main() -> int:
     parser.add_argument("--videos", type=int, default=500)
     parser.add_argument("--other-modes", type=int, help="modes `other` is learnt as (default: TrainParams')")
     args = parser.parse_args()
-    from fittrack.features import window_feature_names, window_features
-    from fittrack.training import TrainParams, choose_operating_point, with_targets
+    from fittrack.recognition.features import window_feature_names, window_features
+    from fittrack.recognition.training import TrainParams, choose_operating_point, with_targets
 
     rows = with_targets(synthetic_rows(args.rows, args.videos))
     print(f"rows: {len(rows):,} of {args.videos} videos; cores: {len(os.sched_getaffinity(0))}")

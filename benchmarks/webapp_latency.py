@@ -63,13 +63,13 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="fittrack-bench-"))
     os.environ.update({"FITTRACK_HOME": str(work / "home"), "FITTRACK_BROKER_URL": args.broker,
                        "FITTRACK_RESULT_BACKEND": args.broker})
-    from fittrack.extract import extract_video
-    from fittrack.keys import ResultKeys
-    from fittrack.pose import PoseEstimator
+    from fittrack.pose.estimator import PoseEstimator
+    from fittrack.pose.extract import extract_video
+    from fittrack.pose.video import probe
+    from fittrack.recognition.training import TrainParams
     from fittrack.settings import get_settings
-    from fittrack.store import open_store
-    from fittrack.training import TrainParams
-    from fittrack.video import probe
+    from fittrack.storage.keys import ResultKeys
+    from fittrack.storage.store import open_store
     from tests.synthetic import store_synthetic_model
     from webapp.backend import Backend
     from workers.app import create_app

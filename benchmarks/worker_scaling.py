@@ -57,9 +57,9 @@ def main() -> int:
                FITTRACK_BROKER_URL=broker, FITTRACK_RESULT_BACKEND=broker, PYTHONPATH=str(ROOT))
     os.environ.update({k: v for k, v in env.items() if k.startswith("FITTRACK_")})
 
-    from fittrack.keys import ROWS_PREFIX
     from fittrack.settings import get_settings
-    from fittrack.store import open_store
+    from fittrack.storage.keys import ROWS_PREFIX
+    from fittrack.storage.store import open_store
     from producer.enqueue import enqueue_videos, follow_jobs
     from workers.app import create_app
     from workers.jobs import EXTRACT_TASK

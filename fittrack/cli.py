@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from fittrack.errors import FittrackError
-from fittrack.files import disk_error
 from fittrack.logs import configure_logging
 from fittrack.settings import get_settings
+from fittrack.storage.files import disk_error
 
 log = logging.getLogger("fittrack")
 
@@ -27,11 +27,11 @@ EXIT_NO_PERSON = 3
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     from fittrack.errors import NoPersonError
-    from fittrack.extract import extract_video
     from fittrack.labels import normalise_label
     from fittrack.logs import frame_progress
-    from fittrack.pose import PoseEstimator
-    from fittrack.table import write_rows
+    from fittrack.pose.estimator import PoseEstimator
+    from fittrack.pose.extract import extract_video
+    from fittrack.pose.table import write_rows
 
     settings = get_settings()
     output = Path(args.output or Path(args.video).with_suffix(".parquet").name)

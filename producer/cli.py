@@ -12,7 +12,7 @@ log = logging.getLogger("fittrack.producer")
 
 
 def _store(args: argparse.Namespace):
-    from fittrack.store import S3Store, open_store
+    from fittrack.storage.store import S3Store, open_store
 
     settings = get_settings()
     url = args.store
@@ -47,11 +47,11 @@ def _cmd_enqueue(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from fittrack.collect import EXPORT_COLUMNS, load_rows
-    from fittrack.table import write_rows
+    from fittrack.pose.collect import EXPORT_COLUMNS, load_rows
+    from fittrack.pose.table import write_rows
 
     if args.sessions:
-        from fittrack.session_job import session_table
+        from fittrack.jobs.session_logs import session_table
 
         segments = session_table(_store(args))
         write_rows(segments, args.output)

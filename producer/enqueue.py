@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from celery import Celery
 from tqdm import tqdm
 
-from fittrack.keys import VIDEOS_PREFIX, label_of_key, rows_key
-from fittrack.store import Store
+from fittrack.storage.keys import VIDEOS_PREFIX, label_of_key, rows_key
+from fittrack.storage.store import Store
 from workers.jobs import (
     ACTIVE_STATES,
     EXTRACT_TASK,

@@ -13,10 +13,10 @@ import logging
 import os
 from pathlib import Path
 
-from fittrack.collect import EXPORT_COLUMNS, load_rows
+from fittrack.pose.collect import EXPORT_COLUMNS, load_rows
+from fittrack.pose.table import write_rows
 from fittrack.settings import get_settings
-from fittrack.store import open_store
-from fittrack.table import write_rows
+from fittrack.storage.store import open_store
 from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs
 from producer.upload import upload_dataset
 from workers.app import SENDER_BACKEND_RETRIES, create_app
@@ -48,7 +48,7 @@ def run_pipeline(dataset: Path, out: Path, workers: int | None = None, train: bo
     csv_path = write_rows(rows, out / "angles.csv")
     print(f"export: {len(rows)} rows of {rows['video_id'].nunique()} videos -> {csv_path}")
     if train:
-        from fittrack.session_job import segment_stored_videos
+        from fittrack.jobs.session_logs import segment_stored_videos
         from trainer.train import train_and_report
 
         trained = train_and_report(store, out / "exercise.model", settings=settings)

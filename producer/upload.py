@@ -9,10 +9,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from fittrack.dataset import scan_dataset
-from fittrack.extract import file_sha256
-from fittrack.groups import GROUP_METADATA, read_manifest
-from fittrack.store import Store
+from fittrack.pose.extract import file_sha256
+from fittrack.recognition.groups import GROUP_METADATA, read_manifest
+from fittrack.storage.dataset import scan_dataset
+from fittrack.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def upload_dataset(root: Path, store: Store, show_progress: bool = True) -> Uplo
 
     A video whose stored sha256 and group match the local file is not sent
     again, so a re-run after adding a few files uploads only those. The group
-    (the video's origin, from the dataset's manifest.json: fittrack.groups)
+    (the video's origin, from the dataset's manifest.json: fittrack.recognition.groups)
     keeps clips of one person on one side of every evaluation fold.
     """
     report = UploadReport()

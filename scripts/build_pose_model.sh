@@ -2,7 +2,7 @@
 # Rebuilds fittrack/models/pose_landmarker_full.task from the mediapipe 0.10.21
 # wheel on PyPI (Apache-2.0), offline apart from the package registry.
 # The bundle is committed; run this only to check or renew it, then update
-# POSE_MODEL_SHA256 in fittrack/pose.py if the hash changed.
+# POSE_MODEL_SHA256 in fittrack/pose/estimator.py if the hash changed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/../fittrack/models/pose_landmarker_full.task}

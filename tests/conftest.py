@@ -32,7 +32,7 @@ def exercise_videos() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def estimator():
-    from fittrack.pose import PoseEstimator
+    from fittrack.pose.estimator import PoseEstimator
 
     with PoseEstimator() as pose:
         yield pose

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fittrack.angles import ANGLE_NAMES
-from fittrack.features import window_feature_names
-from fittrack.model_file import ExerciseModel, model_to_bytes, sha256_of
-from fittrack.training import TrainParams, train
+from fittrack.pose.angles import ANGLE_NAMES
+from fittrack.recognition.features import window_feature_names
+from fittrack.recognition.model_file import ExerciseModel, model_to_bytes, sha256_of
+from fittrack.recognition.training import TrainParams, train
 
 FAST = TrainParams(trees=30, cv_trees=20, baseline_trees=10, threshold_folds=2, eval_folds=0)
 

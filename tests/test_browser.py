@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from fittrack.settings import Settings
-from fittrack.store import LocalStore
+from fittrack.storage.store import LocalStore
 
 from .conftest import shared_video
 from .services import ROOT, ServiceProcesses, free_port, service_env, wait_for

@@ -148,7 +148,7 @@ def _one_webapp_job(env: dict[str, str], data: bytes) -> None:
     """Submits through the webapp's backend with the webapp service's settings; waits for the result."""
     code = (
         "import sys, time\n"
-        "from fittrack.settings import get_settings\nfrom fittrack.store import open_store\n"
+        "from fittrack.settings import get_settings\nfrom fittrack.storage.store import open_store\n"
         "from webapp.backend import Backend\nfrom workers.app import create_app\n"
         "s = get_settings(); api = Backend(s, open_store(s), create_app(s))\n"
         "job = api.submit('squat.mp4', sys.stdin.buffer.read())\n"

@@ -18,11 +18,11 @@ import pytest
 import requests
 
 from fittrack.errors import StoreKeyMissing
-from fittrack.extract import file_sha256
-from fittrack.keys import ROWS_PREFIX
+from fittrack.pose.extract import file_sha256
+from fittrack.pose.table import from_parquet_bytes
 from fittrack.settings import Settings
-from fittrack.store import LocalStore, S3Store, open_store
-from fittrack.table import from_parquet_bytes
+from fittrack.storage.keys import ROWS_PREFIX
+from fittrack.storage.store import LocalStore, S3Store, open_store
 from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs
 from producer.upload import upload_dataset
 from workers.app import create_app
@@ -369,7 +369,7 @@ def test_job_past_its_time_limit_fails_cleanly_and_the_worker_takes_the_next(fre
 _SLOW_WRITER = """
 import sys, time
 from pathlib import Path
-from fittrack.store import LocalStore
+from fittrack.storage.store import LocalStore
 
 class Slow:
     def __init__(self): self.sent = 0

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from fittrack.keys import rows_key
-from fittrack.store import LocalStore
-from fittrack.table import to_parquet_bytes
+from fittrack.pose.table import to_parquet_bytes
+from fittrack.storage.keys import rows_key
+from fittrack.storage.store import LocalStore
 
 from .conftest import shared_video
 from .services import ROOT

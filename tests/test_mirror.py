@@ -11,9 +11,9 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from fittrack.extract import extract_video, recompute_angles
-from fittrack.features import window_feature_names, window_features
-from fittrack.landmarks import LANDMARK_NAMES
+from fittrack.pose.extract import extract_video, recompute_angles
+from fittrack.pose.landmarks import LANDMARK_NAMES
+from fittrack.recognition.features import window_feature_names, window_features
 
 from .conftest import shared_video
 

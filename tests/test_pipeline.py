@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from fittrack.keys import ROWS_PREFIX
 from fittrack.settings import Settings
-from fittrack.store import open_store
+from fittrack.storage.keys import ROWS_PREFIX
+from fittrack.storage.store import open_store
 from producer.enqueue import describe_outcomes, enqueue_videos, follow_jobs
 from producer.upload import upload_dataset
 from workers.app import create_app

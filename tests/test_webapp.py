@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from fittrack.labels import display_name
 from fittrack.settings import get_settings
-from fittrack.store import LocalStore
+from fittrack.storage.store import LocalStore
 from workers.jobs import describe_job
 
 from .conftest import shared_video, write_test_video
@@ -244,7 +244,7 @@ def test_a_stored_session_result_shows_its_timeline_sets_and_form_cues(webapp_en
     """A result the queue has forgotten is read from the store; a session of sets renders its log."""
     import json
 
-    from fittrack.keys import ResultKeys
+    from fittrack.storage.keys import ResultKeys
 
     upload_id = "cd" * 16
     keys, store = ResultKeys.of(upload_id), LocalStore(tmp_path / "store")

@@ -11,7 +11,7 @@ from fittrack.settings import get_settings
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from fittrack.store import open_store
+    from fittrack.storage.store import open_store
     from trainer.train import train_and_report
 
     settings = get_settings()
@@ -42,7 +42,7 @@ def _submit_training(settings, evaluate_first: bool, wait: bool) -> int:
     if job.failed():
         print(f"training failed: {job.result}", file=sys.stderr)
         return 1
-    from fittrack.training_job import TrainedModel
+    from fittrack.jobs.training import TrainedModel
     from trainer.report import headline
 
     trained = TrainedModel.from_dict(job.result)
@@ -53,16 +53,16 @@ def _submit_training(settings, evaluate_first: bool, wait: bool) -> int:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
-    from fittrack.video import probe, require_long_enough
+    from fittrack.pose.video import probe, require_long_enough
 
     require_long_enough(probe(args.video), args.video)  # a bad file is told before anything heavy loads
-    from fittrack.extract import extract_video
     from fittrack.logs import frame_progress
-    from fittrack.model_file import load_model, model_from_store
-    from fittrack.pose import PoseEstimator
-    from fittrack.predict import predict_rows
-    from fittrack.sessions import segment_name, session_summary
-    from fittrack.store import open_store
+    from fittrack.movement.predict import predict_rows
+    from fittrack.movement.sessions import segment_name, session_summary
+    from fittrack.pose.estimator import PoseEstimator
+    from fittrack.pose.extract import extract_video
+    from fittrack.recognition.model_file import load_model, model_from_store
+    from fittrack.storage.store import open_store
 
     settings = get_settings()
     # The store's model is checked against the sha256 the trainer recorded; a
@@ -99,9 +99,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _cmd_segment(args: argparse.Namespace) -> int:
-    from fittrack.model_file import model_from_store
-    from fittrack.session_job import segment_stored_videos
-    from fittrack.store import open_store
+    from fittrack.jobs.session_logs import segment_stored_videos
+    from fittrack.recognition.model_file import model_from_store
+    from fittrack.storage.store import open_store
 
     settings = get_settings()
     store = open_store(settings, args.store)

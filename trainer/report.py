@@ -6,8 +6,8 @@ import json
 import math
 from pathlib import Path
 
-from fittrack.files import write_atomically, write_bytes_atomically
-from fittrack.training import MIN_REJECTED, missed_videos
+from fittrack.recognition.training import MIN_REJECTED, missed_videos
+from fittrack.storage.files import write_atomically, write_bytes_atomically
 
 
 def _pct(value: float) -> str:
@@ -28,7 +28,7 @@ def grouping_sentence(metrics: dict) -> str:
     if grouping["by"] == "video":
         return ("Folds are grouped by video only: the dataset has no manifest.json naming each video's origin, "
                 "so clips of one person may sit on both sides of a fold and these figures may be optimistic "
-                "(fittrack/groups.py says how to add one).")
+                "(fittrack/recognition/groups.py says how to add one).")
     without = grouping["videos_without_group"]
     return (f"Folds keep every video of one origin ({grouping['groups']} groups, from the dataset's manifest.json) "
             f"on one side: the model is judged on people and cameras it was not trained on"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from fittrack.files import write_bytes_atomically
+from fittrack.jobs.training import TrainedModel, train_from_store
+from fittrack.recognition.training import TrainParams
 from fittrack.settings import Settings, get_settings
-from fittrack.store import Store
-from fittrack.training import TrainParams
-from fittrack.training_job import TrainedModel, train_from_store
+from fittrack.storage.files import write_bytes_atomically
+from fittrack.storage.store import Store
 from trainer.report import headline, write_report
 
 log = logging.getLogger(__name__)

@@ -17,13 +17,13 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from fittrack.analysis import AnalysisResult
-from fittrack.angles import DISPLAY_ANGLES
 from fittrack.errors import FittrackError
-from fittrack.keys import ResultKeys, upload_key
+from fittrack.jobs.analysis import AnalysisResult
+from fittrack.jobs.uploads import VIDEO_TYPES, UploadError, check_upload, stored_display_name
 from fittrack.labels import display_name
-from fittrack.sessions import segment_name
-from fittrack.uploads import VIDEO_TYPES, UploadError, check_upload, stored_display_name
+from fittrack.movement.sessions import segment_name
+from fittrack.pose.angles import DISPLAY_ANGLES
+from fittrack.storage.keys import ResultKeys, upload_key
 from webapp.backend import Backend, ServiceUnavailable, backend
 from workers.jobs import JobStatus, analysis_job_id, upload_of_job
 

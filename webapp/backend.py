@@ -14,10 +14,10 @@ import streamlit as st
 from celery import Celery
 
 from fittrack.errors import FittrackError, NoModelError, StoreError
-from fittrack.keys import upload_key
+from fittrack.jobs.uploads import store_upload
 from fittrack.settings import Settings, get_settings, without_password
-from fittrack.store import Store, open_store
-from fittrack.uploads import store_upload
+from fittrack.storage.keys import upload_key
+from fittrack.storage.store import Store, open_store
 from workers.app import create_app
 from workers.jobs import (
     ANALYSE_TASK,

@@ -49,8 +49,8 @@ from celery import Celery, Task
 from celery.result import AsyncResult
 
 from fittrack.errors import FittrackError
-from fittrack.keys import is_sha256, is_upload_id
 from fittrack.settings import Settings, without_password
+from fittrack.storage.keys import is_sha256, is_upload_id
 
 EXTRACT_TASK = "fittrack.extract_video"
 TRAIN_TASK = "fittrack.train"

@@ -1,8 +1,8 @@
 """Celery tasks: each turns one job message into one call of a core function.
 
-    fittrack.extract_video   -> fittrack.extraction_job.run_extraction
-    fittrack.analyse_upload  -> fittrack.analysis.run_analysis
-    fittrack.train           -> fittrack.training_job.train_from_store
+    fittrack.extract_video   -> fittrack.jobs.extraction.run_extraction
+    fittrack.analyse_upload  -> fittrack.jobs.analysis.run_analysis
+    fittrack.train           -> fittrack.jobs.training.train_from_store
 
 Messages carry store keys only, never local paths: a worker on any machine
 fetches what it needs from the shared store. Bad input fails the job at once
@@ -18,14 +18,14 @@ from functools import lru_cache
 from celery import Task
 from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
 
-from fittrack.analysis import finished_analysis, run_analysis
 from fittrack.errors import NoModelError, TransientStoreError
-from fittrack.extraction_job import run_extraction
-from fittrack.model_file import ExerciseModel, model_from_store
-from fittrack.pose import PoseEstimator
+from fittrack.jobs.analysis import finished_analysis, run_analysis
+from fittrack.jobs.extraction import run_extraction
+from fittrack.jobs.training import train_from_store
+from fittrack.pose.estimator import PoseEstimator
+from fittrack.recognition.model_file import ExerciseModel, model_from_store
 from fittrack.settings import get_settings
-from fittrack.store import Store, open_store
-from fittrack.training_job import train_from_store
+from fittrack.storage.store import Store, open_store
 from workers.app import app
 from workers.jobs import ANALYSE_TASK, EXTRACT_TASK, TRAIN_TASK, JobKind, parse_job_id, progress_reporter
 

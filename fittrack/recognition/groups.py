@@ -1,0 +1,91 @@
+"""Which videos share a person and a camera: the groups that evaluation folds keep together.
+
+Several clips of one origin usually show the same person filmed by the same
+camera. If one of them is in a fold's training side and another on its test
+side, the model is judged on someone it has already seen, which is how
+leave-one-video-out overstated accuracy on new people (docs/accuracy.md).
+
+A dataset folder may carry a `manifest.json` at its root: a list of objects
+with each file's `sha256` and its origin (`group`, or `repo` as in the shared
+set's manifest). `fittrack upload` records that origin as the video's
+`group` metadata in the store, and the trainer reads it back from there, so
+the grouping travels with the videos to any machine. A video without one is
+its own group, and the evaluation report says how many were.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from fittrack.errors import BadInputError
+from fittrack.storage.store import Store
+
+MANIFEST_NAME = "manifest.json"
+GROUP_METADATA = "group"
+_ORIGIN = "repo:"  # a group named by the manifest: one origin, all of its videos
+_OWN = "video:"  # a video with no known origin: a group of its own
+
+
+def origin_group(origin: str) -> str:
+    return f"{_ORIGIN}{origin}"
+
+
+def own_group(video_id: str) -> str:
+    return f"{_OWN}{video_id}"
+
+
+def is_origin_group(group: object) -> bool:
+    """True for a group the manifest named, False for a video that is its own group."""
+    return str(group).startswith(_ORIGIN)
+
+
+def read_manifest(dataset: Path) -> dict[str, str]:
+    """sha256 -> group from DATASET/manifest.json; empty when the folder has none."""
+    path = Path(dataset) / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadInputError(str(path), f"is not readable JSON ({error})",
+                            "fix or remove it; it only names each video's origin") from None
+    if not isinstance(entries, list):
+        raise BadInputError(str(path), "is not a list of entries", 'expected [{"sha256": ..., "repo": ...}, ...]')
+    groups: dict[str, str] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        digest, group = entry.get("sha256"), entry.get("group") or entry.get("repo")
+        if isinstance(digest, str) and isinstance(group, str) and group.strip():
+            groups[digest.lower()] = _ascii(group.strip())
+    return groups
+
+
+def _ascii(text: str) -> str:
+    """S3 metadata must be ASCII: other characters become '?' (a group only needs to be distinct)."""
+    return text.encode("ascii", "replace").decode("ascii")
+
+
+def video_groups(store: Store, rows: pd.DataFrame) -> pd.Series:
+    """video_id -> group from each video's store metadata; a video without one is its own group.
+
+    The Series' `attrs["from_manifest"]` counts the videos that had a group.
+    """
+    if "source" in rows and len(rows):
+        sources = rows.groupby("video_id")["source"].first()
+    else:  # rows without their origin column (hand-made tables): each video is its own group
+        sources = pd.Series(None, index=pd.Index(rows["video_id"].unique() if len(rows) else []), dtype=object)
+    groups = {}
+    for video_id, source in sources.items():
+        try:
+            info = store.head(str(source)) if isinstance(source, str) and source else None
+        except BadInputError:  # a local file's name (`fittrack extract`), not a store key
+            info = None
+        group = info.metadata.get(GROUP_METADATA) if info else None
+        groups[video_id] = origin_group(group) if group else own_group(str(video_id))
+    result = pd.Series(groups, dtype=object)
+    result.attrs["from_manifest"] = int(sum(is_origin_group(value) for value in groups.values()))
+    return result
