@@ -16,6 +16,7 @@ Usage: python benchmarks/accuracy_seeds.py [--store URL] [--seeds 0 1 2 3 4] [--
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -44,19 +45,20 @@ def main() -> int:
     for seed in args.seeds:
         started = time.monotonic()
         # The frame baseline is not what this measures: a small one keeps the run short.
-        metrics = evaluate(rows, TrainParams(seed=seed, baseline_trees=5, eval_folds=args.folds), groups)
-        rates, point = metrics["window"]["rates"], metrics["operating_point"]
-        right.append(rates["exercise_videos_correct"])
-        rejected.append(rates["negatives_rejected"])
-        recall = ", ".join(f"{c} {metrics['window']['per_video']['per_class'][c]['recall']:.2f}"
-                           for c in EXERCISES if c in metrics["window"]["per_video"]["per_class"])
-        print(f"seed {seed} ({metrics['split']}): exercise videos right {round(right[-1] * exercise)}/{exercise}, "
-              f"negatives rejected {round(rejected[-1] * negatives)}/{negatives}, point {point['threshold']:.2f} / "
-              f"{point['other_ratio']:.2f} ({point['folds_with_this_point']} of {point['folds']} folds chose it); "
+        evaluation = evaluate(rows, TrainParams(seed=seed, baseline_trees=5, eval_folds=args.folds), groups)
+        rates, chosen = evaluation.window.rates, evaluation.operating_point
+        right.append(rates.exercise_videos_correct)
+        rejected.append(math.nan if rates.negatives_rejected is None else rates.negatives_rejected)
+        per_class = evaluation.window.per_video.per_class
+        recall = ", ".join(f"{c} {per_class[c].recall:.2f}" for c in EXERCISES if c in per_class)
+        print(f"seed {seed} ({evaluation.split}): exercise videos right {round(right[-1] * exercise)}/{exercise}, "
+              f"negatives rejected {round(rejected[-1] * negatives)}/{negatives}, "
+              f"point {chosen.point.threshold:.2f} / {chosen.point.other_ratio:.2f} "
+              f"({chosen.folds_with_this_point} of {chosen.folds} folds chose it); "
               f"recall {recall}; {time.monotonic() - started:.0f} s", flush=True)
         if args.missed:
-            for video in missed_videos(metrics):
-                print(f"    {video['source']} -> {video['predicted']}")
+            for video in missed_videos(evaluation).values():
+                print(f"    {video.source} -> {video.predicted}")
     print(f"mean over {len(args.seeds)} seeds: exercise videos right {sum(right) / len(right):.3f}, "
           f"negatives rejected {sum(rejected) / len(rejected):.3f}")
     return 0

@@ -10,6 +10,7 @@ Usage: python benchmarks/angle_source.py [--store URL]
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -32,11 +33,12 @@ def main() -> int:
         variant = rows.copy()
         angles = recompute_angles(variant, source=source)
         variant[angles.columns] = angles
-        metrics = evaluate(variant, TrainParams(baseline_trees=20), groups)
-        op, point = metrics["window"]["rates"], metrics["operating_point"]
-        print(f"{source:5s} landmarks: per-video accuracy {metrics['window']['per_video']['accuracy']:.3f}, "
-              f"exercise videos right {op['exercise_videos_correct']:.3f}, "
-              f"negatives rejected {op['negatives_rejected']:.3f} (threshold {point['threshold']:.2f}, ratio {point['other_ratio']:.2f})")
+        evaluation = evaluate(variant, TrainParams(baseline_trees=20), groups)
+        op, point = evaluation.window.rates, evaluation.operating_point.point
+        rejected = math.nan if op.negatives_rejected is None else op.negatives_rejected
+        print(f"{source:5s} landmarks: per-video accuracy {evaluation.window.per_video.accuracy:.3f}, "
+              f"exercise videos right {op.exercise_videos_correct:.3f}, negatives rejected {rejected:.3f} "
+              f"(threshold {point.threshold:.2f}, ratio {point.other_ratio:.2f})")
     return 0
 
 

@@ -47,8 +47,8 @@ def _submit_training(settings, evaluate_first: bool, wait: bool) -> int:
 
     trained = TrainedModel.from_dict(job.result)
     print(f"model trained: {trained.model_key} (sha256 {trained.sha256})")
-    if trained.metrics:
-        print(headline(trained.metrics, trained.training))
+    if trained.evaluation is not None:
+        print(headline(trained.evaluation, trained.training))
     return 0
 
 

@@ -22,8 +22,9 @@ def train_and_report(store: Store, output: Path, settings: Settings | None = Non
     trained = train_from_store(store, settings, params, evaluate_first)
     write_bytes_atomically(output, trained.model_bytes)
     log.info("model also written to %s", output)
-    if trained.metrics:
-        report = write_report(trained.metrics, trained.training | {"model_sha256": trained.sha256}, output.parent)
-        print(headline(trained.metrics, trained.training))
+    if trained.evaluation is not None:
+        report = write_report(trained.evaluation, trained.training | {"model_sha256": trained.sha256},
+                              output.parent)
+        print(headline(trained.evaluation, trained.training))
         print(f"report: {report}")
     return trained

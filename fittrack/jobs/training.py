@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from fittrack.errors import FittrackError
 from fittrack.pose.collect import load_rows
+from fittrack.recognition.evaluation import Evaluation
 from fittrack.recognition.features import window_feature_names
 from fittrack.recognition.groups import video_groups
 from fittrack.recognition.model_file import ExerciseModel, library_versions, model_to_bytes, sha256_of
@@ -24,23 +25,30 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TrainedModel:
-    """A training run's outcome: where the model is, its hash, the evaluation and what it was trained on."""
+    """A training run's outcome: where the model is, its hash, the evaluation and what it was trained on.
+
+    It crosses Celery as JSON (`to_dict`), where the evaluation is under
+    "metrics" as in report.json, and `{}` when there was none.
+    """
 
     model_key: str
     sha256: str
-    metrics: dict  # `fittrack.recognition.training.evaluate`'s figures; {} when trained without an evaluation
+    evaluation: Evaluation | None  # None when trained without an evaluation (`train --no-eval`)
     training: dict  # videos and windows per class, window length, store, python
     model_bytes: bytes = field(default=b"", repr=False, compare=False)
     model: ExerciseModel | None = field(default=None, repr=False, compare=False)  # in this process only
 
     def to_dict(self) -> dict:
-        return {"model_key": self.model_key, "sha256": self.sha256, "metrics": self.metrics,
+        metrics = self.evaluation.to_dict() if self.evaluation is not None else {}
+        return {"model_key": self.model_key, "sha256": self.sha256, "metrics": metrics,
                 "training": self.training}
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainedModel:
+        metrics = data.get("metrics")
         return cls(model_key=str(data["model_key"]), sha256=str(data["sha256"]),
-                   metrics=dict(data.get("metrics") or {}), training=dict(data.get("training") or {}))
+                   evaluation=Evaluation.from_dict(metrics) if metrics else None,
+                   training=dict(data.get("training") or {}))
 
 
 def train_from_store(store: Store, settings: Settings, params: TrainParams | None = None,
@@ -52,16 +60,19 @@ def train_from_store(store: Store, settings: Settings, params: TrainParams | Non
         raise FittrackError(f"no angle rows in {store.url}: run `fittrack enqueue` (or `fittrack run`) first")
     log.info("training on %d rows of %d videos", len(rows), rows["video_id"].nunique())
     groups = video_groups(store, rows)
-    metrics = evaluate(rows, params, groups) if evaluate_first else {}
-    model, point, windows = train(rows, params, point_of(metrics) if metrics else None, groups)
+    evaluation = evaluate(rows, params, groups) if evaluate_first else None
+    point = point_of(evaluation) if evaluation is not None else None
+    model, point, windows = train(rows, params, point, groups)
     summary = training_summary(windows) | {"window_ms": params.window.length_ms, "store": store.url,
                                            "videos_with_origin_group": groups.attrs["from_manifest"]}
     exercise_model = ExerciseModel(
         forest=model, point=point, classes=list(model.classes_), feature_names=window_feature_names(),
-        window=params.window, library_versions=library_versions(), training=summary, metrics=metrics,
+        window=params.window, library_versions=library_versions(), training=summary,
+        # A plain dict, so the pickle names no class of fittrack.recognition.evaluation.
+        metrics=evaluation.to_dict() if evaluation is not None else {},
     )
     data = model_to_bytes(exercise_model)
     digest = sha256_of(data)
     store.put_bytes(settings.model_key, data, metadata={"sha256": digest})
     log.info("model written to %s/%s (sha256 %s)", store.url, settings.model_key, digest)
-    return TrainedModel(settings.model_key, digest, metrics, summary, data, exercise_model)
+    return TrainedModel(settings.model_key, digest, evaluation, summary, data, exercise_model)

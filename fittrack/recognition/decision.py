@@ -12,6 +12,10 @@ and the median ignores them where the mean is dragged towards `other`
 "Not one of these": a video is called `other` when its best exercise
 probability is below `threshold`, or when `other` is more than
 `other_ratio` times as likely as the best exercise.
+
+"Near the door": an answer that a neighbouring operating point would change
+(threshold moved by NEAR_THRESHOLD, ratio by a factor NEAR_RATIO, either
+way). Such an answer is given, and flagged `uncertain` so the person is asked.
 """
 
 from __future__ import annotations
@@ -46,6 +50,17 @@ def decide(probabilities: pd.DataFrame, point: OperatingPoint) -> pd.Series:
     other = probabilities.get(OTHER, pd.Series(0.0, index=probabilities.index))
     rejected = (top < point.threshold) | (other > point.other_ratio * top) | (probabilities.sum(axis=1) <= 0)
     return best.where(~rejected, OTHER)
+
+
+NEAR_THRESHOLD = 0.10
+NEAR_RATIO = 1.5
+
+
+def uncertain(probabilities: pd.DataFrame, point: OperatingPoint) -> pd.Series:
+    """Per row: True where a looser and a stricter neighbour of `point` decide differently."""
+    looser = OperatingPoint(max(0.0, point.threshold - NEAR_THRESHOLD), point.other_ratio * NEAR_RATIO)
+    stricter = OperatingPoint(point.threshold + NEAR_THRESHOLD, point.other_ratio / NEAR_RATIO)
+    return decide(probabilities, looser) != decide(probabilities, stricter)
 
 
 def aggregate_windows(window_probabilities: pd.DataFrame) -> pd.Series:

@@ -11,6 +11,12 @@ set's manifest). `fittrack upload` records that origin as the video's
 `group` metadata in the store, and the trainer reads it back from there, so
 the grouping travels with the videos to any machine. A video without one is
 its own group, and the evaluation report says how many were.
+
+A negative (`other`) may also carry its `kind`: `exercise` (a gym movement
+that is none of the five: the look-alikes) or `not_exercise` (walking,
+sport, talking, nobody). The operating point is held to a floor for each
+kind (fittrack.recognition.training), so a door tuned on look-alikes alone
+does not turn away new people. It travels as the `kind` metadata.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from fittrack.storage.store import Store
 
 MANIFEST_NAME = "manifest.json"
 GROUP_METADATA = "group"
+KIND_METADATA = "kind"
+NEGATIVE_KINDS = ("exercise", "not_exercise")  # another gym movement, or no exercise at all (walking, sport, ...)
 _ORIGIN = "repo:"  # a group named by the manifest: one origin, all of its videos
 _OWN = "video:"  # a video with no known origin: a group of its own
 
@@ -44,6 +52,22 @@ def is_origin_group(group: object) -> bool:
 
 def read_manifest(dataset: Path) -> dict[str, str]:
     """sha256 -> group from DATASET/manifest.json; empty when the folder has none."""
+    groups: dict[str, str] = {}
+    for digest, entry in _manifest_entries(dataset).items():
+        group = entry.get("group") or entry.get("repo")
+        if isinstance(group, str) and group.strip():
+            groups[digest] = _ascii(group.strip())
+    return groups
+
+
+def read_kinds(dataset: Path) -> dict[str, str]:
+    """sha256 -> kind of negative (NEGATIVE_KINDS) from DATASET/manifest.json, for the negatives that say."""
+    return {digest: entry["kind"] for digest, entry in _manifest_entries(dataset).items()
+            if entry.get("kind") in NEGATIVE_KINDS}
+
+
+def _manifest_entries(dataset: Path) -> dict[str, dict]:
+    """sha256 -> its manifest entry; empty when the folder has no manifest."""
     path = Path(dataset) / MANIFEST_NAME
     if not path.is_file():
         return {}
@@ -54,14 +78,8 @@ def read_manifest(dataset: Path) -> dict[str, str]:
                             "fix or remove it; it only names each video's origin") from None
     if not isinstance(entries, list):
         raise BadInputError(str(path), "is not a list of entries", 'expected [{"sha256": ..., "repo": ...}, ...]')
-    groups: dict[str, str] = {}
-    for entry in entries:
-        if not isinstance(entry, dict):
-            continue
-        digest, group = entry.get("sha256"), entry.get("group") or entry.get("repo")
-        if isinstance(digest, str) and isinstance(group, str) and group.strip():
-            groups[digest.lower()] = _ascii(group.strip())
-    return groups
+    return {entry["sha256"].lower(): entry for entry in entries
+            if isinstance(entry, dict) and isinstance(entry.get("sha256"), str)}
 
 
 def _ascii(text: str) -> str:

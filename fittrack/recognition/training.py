@@ -12,6 +12,7 @@ and the saved model uses it. In the evaluation itself each held-out fold is
 decided with the point chosen on the other folds' probabilities only, so its
 own outcome never picks the point it is judged by. Without an evaluation
 (`train --no-eval`) the point comes from 4-fold grouped cross-validation.
+What `evaluate` finds is an `Evaluation` (`fittrack.recognition.evaluation`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,18 @@ from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold
 
 from fittrack.labels import OTHER, exercise_or_other
 from fittrack.recognition.decision import OperatingPoint, decide, per_video
+from fittrack.recognition.evaluation import (
+    BaselineEvaluation,
+    ChosenPoint,
+    ClassScore,
+    Confusion,
+    Evaluation,
+    Grouping,
+    Rates,
+    Scores,
+    VideoOutcome,
+    WindowEvaluation,
+)
 from fittrack.recognition.features import (
     WindowSpec,
     frame_feature_names,
@@ -161,9 +174,9 @@ def best_point(truth: pd.Series, probabilities: pd.DataFrame) -> OperatingPoint:
 
     def score(point: OperatingPoint) -> tuple:
         rates = _rates(truth, decide(probabilities, point))
-        rejected = 1.0 if np.isnan(rates["negatives_rejected"]) else round(rates["negatives_rejected"], 6)
+        rejected = 1.0 if rates.negatives_rejected is None else round(rates.negatives_rejected, 6)
         meets_floor = rejected >= MIN_REJECTED
-        right = round(rates["exercise_videos_correct"], 6) if meets_floor else 0.0
+        right = round(rates.exercise_videos_correct, 6) if meets_floor else 0.0
         return (meets_floor, right, rejected, -point.threshold, -abs(point.other_ratio - 1.0))
 
     return max((OperatingPoint(float(t), float(r)) for t in THRESHOLDS for r in OTHER_RATIOS), key=score)
@@ -174,40 +187,41 @@ def choose_operating_point(windows: pd.DataFrame, params: TrainParams, groups: p
     return best_point(*grouped_video_probabilities(windows, params, groups))
 
 
-def _rates(truth: pd.Series, decided: pd.Series) -> dict[str, float]:
+def _rates(truth: pd.Series, decided: pd.Series) -> Rates:
     is_exercise = truth != OTHER
     exercise_accuracy = float((decided[is_exercise] == truth[is_exercise]).mean()) if is_exercise.any() else 0.0
-    rejected = float((decided[~is_exercise] == OTHER).mean()) if (~is_exercise).any() else float("nan")
-    return {"exercise_videos_correct": exercise_accuracy, "negatives_rejected": rejected}
+    rejected = float((decided[~is_exercise] == OTHER).mean()) if (~is_exercise).any() else None
+    return Rates(exercise_accuracy, rejected)
 
 
-def _scores(truth: pd.Series, predicted: pd.Series, classes: list[str]) -> dict:
+def _scores(truth: pd.Series, predicted: pd.Series, classes: list[str]) -> Scores:
     precision, recall, f1, support = precision_recall_fscore_support(
         truth, predicted, labels=classes, zero_division=0)
-    return {
-        "accuracy": float((truth == predicted).mean()),
-        "macro_f1": float(f1_score(truth, predicted, labels=classes, average="macro", zero_division=0)),
-        "per_class": {c: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-                      for c, p, r, f, s in zip(classes, precision, recall, f1, support, strict=True)},
-    }
+    return Scores(
+        accuracy=float((truth == predicted).mean()),
+        macro_f1=float(f1_score(truth, predicted, labels=classes, average="macro", zero_division=0)),
+        per_class={c: ClassScore(float(p), float(r), float(f), int(s))
+                   for c, p, r, f, s in zip(classes, precision, recall, f1, support, strict=True)},
+    )
 
 
-def grouping_summary(truth: pd.Series, groups: pd.Series | None) -> dict:
+def grouping_summary(truth: pd.Series, groups: pd.Series | None) -> Grouping:
     """What the folds were grouped by, for the report: origin repositories, or videos where none was known."""
     known = groups.reindex(truth.index).dropna() if groups is not None else pd.Series(dtype=object)
     known = known[known.map(is_origin_group).astype(bool)]
-    return {"by": "repo" if len(known) else "video", "groups": len(set(known)) + len(truth) - len(known),
-            "videos_without_group": len(truth) - len(known)}
+    return Grouping(by="repo" if len(known) else "video", groups=len(set(known)) + len(truth) - len(known),
+                    videos_without_group=len(truth) - len(known))
 
 
-def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams(), groups: pd.Series | None = None) -> dict:
+def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams(), groups: pd.Series | None = None
+             ) -> Evaluation:
     """Grouped cross-validation of the window model and of the per-frame baseline.
 
     `groups` maps video_id to its origin (fittrack.recognition.groups); every video of a
     group is held out together, so the model is judged on people and cameras
     it has not seen. Each held-out fold is decided with the operating point
     chosen on the other folds' out-of-fold probabilities only; the saved
-    model's point (`metrics["operating_point"]`) is chosen on all of them.
+    model's point (`.operating_point`) is chosen on all of them.
     """
     rows = with_targets(rows)
     windows = window_features(rows, params.window)
@@ -215,7 +229,7 @@ def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams(), groups: pd
     truth = rows.groupby("video_id")["label"].first()
     sources = rows.groupby("video_id")["source"].first() if "source" in rows else truth.index.to_series()
     grouping = grouping_summary(truth, groups)
-    splitter = evaluation_splitter(params, grouping["groups"])
+    splitter = evaluation_splitter(params, grouping.groups)
     window_prediction, probabilities, fold_of = _out_of_fold(
         windows, window_feature_names(), splitter, lambda: params.forest(params.trees, len(windows)),
         item_groups(windows, groups))
@@ -236,43 +250,41 @@ def evaluate(rows: pd.DataFrame, params: TrainParams = TrainParams(), groups: pd
     frame_truth = frames.groupby("video_id")["label"].first()[frame_video_proba.index]
     frame_decided = decide(frame_video_proba, OperatingPoint())
     split = ("leave-one-group-out" if isinstance(splitter, LeaveOneGroupOut) else
-             f"{splitter.get_n_splits()}-fold stratified grouped") + f" by {grouping['by']}"
+             f"{splitter.get_n_splits()}-fold stratified grouped") + f" by {grouping.by}"
+    matrix = confusion_matrix(truth, decided, labels=classes).tolist()
 
-    return {
-        "split": split,
-        "grouping": grouping,
-        "aggregation": "median of window probabilities",
-        "operating_point": final_point.to_dict() | {
-            "folds": len(points), "folds_with_this_point": sum(p == final_point for p in points.values())},
-        "videos": len(truth),
-        "window": {
-            "per_window": _scores(windows["label"], window_prediction, classes),
-            "per_video": _scores(truth, decided, classes),
-            "rates": _rates(truth, decided),
-            "confusion": {"labels": classes,
-                          "matrix": confusion_matrix(truth, decided, labels=classes).tolist()},
-            "videos": {vid: {"truth": truth[vid], "predicted": decided[vid], "source": sources[vid],
-                             "group": str(groups.get(vid, vid)) if groups is not None else vid,
-                             "fold": int(fold_of[vid]),
-                             "confidence": float(probabilities.loc[vid].max())} for vid in truth.index},
-        },
-        "frame_baseline": {
-            "per_frame": _scores(frames["label"], frame_prediction, classes),
-            "per_video": _scores(frame_truth, frame_decided, classes),
-            "rates": _rates(frame_truth, frame_decided),
-        },
-    }
-
-
-def missed_videos(metrics: dict) -> list[dict]:
-    """The evaluation's wrongly decided videos, each with what it was called."""
-    return [{"video_id": vid} | video for vid, video in metrics["window"]["videos"].items()
-            if video["truth"] != video["predicted"]]
+    return Evaluation(
+        split=split,
+        grouping=grouping,
+        operating_point=ChosenPoint(final_point, folds=len(points),
+                                    folds_with_this_point=sum(p == final_point for p in points.values())),
+        videos=len(truth),
+        window=WindowEvaluation(
+            per_window=_scores(windows["label"], window_prediction, classes),
+            per_video=_scores(truth, decided, classes),
+            rates=_rates(truth, decided),
+            confusion=Confusion(tuple(classes), tuple(tuple(row) for row in matrix)),
+            videos={vid: VideoOutcome(truth=truth[vid], predicted=decided[vid], source=sources[vid],
+                                      group=str(groups.get(vid, vid)) if groups is not None else vid,
+                                      fold=int(fold_of[vid]), confidence=float(probabilities.loc[vid].max()))
+                    for vid in truth.index},
+        ),
+        frame_baseline=BaselineEvaluation(
+            per_frame=_scores(frames["label"], frame_prediction, classes),
+            per_video=_scores(frame_truth, frame_decided, classes),
+            rates=_rates(frame_truth, frame_decided),
+        ),
+    )
 
 
-def point_of(metrics: dict) -> OperatingPoint:
-    """The operating point an evaluation chose."""
-    return OperatingPoint.from_dict(metrics["operating_point"])
+def missed_videos(evaluation: Evaluation) -> dict[str, VideoOutcome]:
+    """The evaluation's wrongly decided videos, by video_id, each with what it was called."""
+    return {vid: video for vid, video in evaluation.window.videos.items() if video.missed}
+
+
+def point_of(evaluation: Evaluation) -> OperatingPoint:
+    """The operating point an evaluation chose (the saved model's)."""
+    return evaluation.operating_point.point
 
 
 def train(rows: pd.DataFrame, params: TrainParams = TrainParams(), point: OperatingPoint | None = None,

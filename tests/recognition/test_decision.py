@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from fittrack.labels import OTHER
-from fittrack.recognition.decision import OperatingPoint, aggregate_windows, decide, per_video
+from fittrack.recognition.decision import OperatingPoint, aggregate_windows, decide, per_video, uncertain
 
 
 def _probabilities(**columns: float) -> pd.DataFrame:
@@ -41,3 +41,14 @@ def test_many_videos_at_once_agree_with_one_at_a_time():
 def test_the_point_round_trips_through_json_values():
     point = OperatingPoint(0.35, 1.25)
     assert OperatingPoint.from_dict(point.to_dict()) == point
+
+
+@pytest.mark.parametrize(("probabilities", "near"), [
+    ({"squat": 0.8, OTHER: 0.2}, False),  # other at 0.25x the best exercise: far inside
+    ({"squat": 0.45, OTHER: 0.5}, True),  # other 1.11x, the ratio is 1.25: a stricter point rejects it
+    ({"squat": 0.35, OTHER: 0.55}, True),  # rejected at 1.57x, a looser ratio (1.875) accepts it
+    ({"squat": 0.1, OTHER: 0.9}, False),  # other 9x: far outside
+    ({"squat": 0.32, OTHER: 0.1}, True),  # accepted, but 0.02 above the threshold of 0.3
+])
+def test_an_answer_a_neighbouring_point_would_change_is_uncertain(probabilities, near):
+    assert bool(uncertain(_probabilities(**probabilities), OperatingPoint(0.3, 1.25)).iloc[0]) is near

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from fittrack.errors import BadInputError
+from fittrack.recognition.evaluation import Grouping
 from fittrack.recognition.features import window_feature_names, window_features
 from fittrack.recognition.groups import read_manifest, video_groups
 from fittrack.recognition.training import (
@@ -51,16 +52,16 @@ def test_no_group_is_ever_on_both_sides_of_a_fold():
 
 def test_grouped_evaluation_beats_chance_on_held_out_groups():
     rows, people = rows_and_people()
-    metrics = evaluate(rows, TrainParams(trees=30, cv_trees=20, baseline_trees=10, threshold_folds=2,
-                                         eval_folds=2), people)
-    assert metrics["split"] == "2-fold stratified grouped by repo"
-    assert metrics["grouping"] == {"by": "repo", "groups": PEOPLE, "videos_without_group": 0}
-    per_video = metrics["window"]["videos"]
+    evaluation = evaluate(rows, TrainParams(trees=30, cv_trees=20, baseline_trees=10, threshold_folds=2,
+                                            eval_folds=2), people)
+    assert evaluation.split == "2-fold stratified grouped by repo"
+    assert evaluation.grouping == Grouping(by="repo", groups=PEOPLE, videos_without_group=0)
+    per_video = evaluation.window.videos
     for video in per_video.values():  # a person's clips were all in one fold
-        same_person = {v["fold"] for v in per_video.values() if v["group"] == video["group"]}
-        assert same_person == {video["fold"]}
-    assert metrics["window"]["per_video"]["accuracy"] > 1 / 4 + 0.25, "chance is 1 in 4 classes"
-    assert metrics["operating_point"]["folds"] == 2
+        same_person = {v.fold for v in per_video.values() if v.group == video.group}
+        assert same_person == {video.fold}
+    assert evaluation.window.per_video.accuracy > 1 / 4 + 0.25, "chance is 1 in 4 classes"
+    assert evaluation.operating_point.folds == 2
 
 
 def test_leave_one_group_out_when_asked_or_when_there_are_fewer_groups_than_folds():

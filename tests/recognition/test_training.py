@@ -13,6 +13,7 @@ import pytest
 
 from fittrack.movement.predict import predict_rows
 from fittrack.recognition.decision import OperatingPoint
+from fittrack.recognition.evaluation import Evaluation, Grouping
 from fittrack.recognition.features import window_feature_names, window_features
 from fittrack.recognition.model_file import (
     ExerciseModel,
@@ -42,13 +43,14 @@ def test_out_of_fold_never_has_a_video_on_both_sides():
 
 
 def test_evaluation_without_groups_holds_out_single_videos_and_says_so():
-    metrics = evaluate(synthetic_rows(), FAST)
-    assert metrics["split"] == "leave-one-group-out by video"
-    assert metrics["grouping"] == {"by": "video", "groups": 12, "videos_without_group": 12}
-    assert metrics["videos"] == 12
+    evaluation = evaluate(synthetic_rows(), FAST)
+    assert evaluation.split == "leave-one-group-out by video"
+    assert evaluation.grouping == Grouping(by="video", groups=12, videos_without_group=12)
+    assert evaluation.videos == 12
     chance = 1 / 4
-    assert metrics["window"]["per_video"]["accuracy"] > chance + 0.25
-    assert "per_frame" in metrics["frame_baseline"]
+    assert evaluation.window.per_video.accuracy > chance + 0.25
+    assert set(evaluation.frame_baseline.per_frame.per_class) == {"squat", "hammer_curl", "push_up", "other"}
+    assert Evaluation.from_dict(json.loads(json.dumps(evaluation.to_dict()))) == evaluation, "read back from JSON"
 
 
 def test_saved_model_round_trips_and_predicts(tmp_path):
@@ -131,6 +133,7 @@ def test_the_operating_point_keeps_rejection_above_its_floor_then_names_most_exe
 
 
 def test_the_saved_model_uses_the_operating_point_its_evaluation_chose(tmp_path):
+    from fittrack.jobs.training import TrainedModel
     from fittrack.pose.table import to_parquet_bytes
     from fittrack.settings import Settings
     from fittrack.storage.keys import rows_key
@@ -142,9 +145,14 @@ def test_the_saved_model_uses_the_operating_point_its_evaluation_chose(tmp_path)
         store.put_bytes(rows_key(video_id), to_parquet_bytes(video_rows.reset_index(drop=True)))
     result = train_and_report(store, tmp_path / "out" / "exercise.model", Settings(home=tmp_path), FAST)
     model = load_model(tmp_path / "out" / "exercise.model", expected_sha256=result.sha256)
-    chosen = result.metrics["operating_point"]
-    assert (model.point.threshold, model.point.other_ratio) == (chosen["threshold"], chosen["other_ratio"])
-    assert model.metrics["operating_point"] == chosen
+    assert result.evaluation is not None
+    chosen = result.evaluation.operating_point
+    assert (model.point.threshold, model.point.other_ratio) == (chosen.point.threshold, chosen.point.other_ratio)
+    assert model.metrics["operating_point"] == chosen.to_dict()
+    assert Evaluation.from_dict(model.metrics) == result.evaluation, "the .model carries the whole evaluation"
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["metrics"] == model.metrics
+    assert TrainedModel.from_dict(json.loads(json.dumps(result.to_dict()))) == result, "as it crosses Celery"
 
 
 def test_train_submit_runs_on_a_real_worker_and_writes_the_model_to_the_store(fresh_redis, tmp_path):
