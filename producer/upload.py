@@ -9,8 +9,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from fittrack.labels import OTHER, exercise_or_other
 from fittrack.pose.extract import file_sha256
-from fittrack.recognition.groups import GROUP_METADATA, read_manifest
+from fittrack.recognition.groups import GROUP_METADATA, KIND_METADATA, read_kinds, read_manifest
 from fittrack.storage.dataset import scan_dataset
 from fittrack.storage.store import Store
 
@@ -36,12 +37,14 @@ def upload_dataset(root: Path, store: Store, show_progress: bool = True) -> Uplo
     """
     report = UploadReport()
     videos = scan_dataset(root)
-    groups = read_manifest(root)
+    groups, kinds = read_manifest(root), read_kinds(root)
     for video in tqdm(videos, desc="upload", unit="video", file=sys.stderr, disable=not show_progress):
         digest = file_sha256(video.path)
         metadata = {"sha256": digest, "label": video.label}
         if digest in groups:
             metadata[GROUP_METADATA] = groups[digest]
+        if digest in kinds and exercise_or_other(video.label) == OTHER:
+            metadata[KIND_METADATA] = kinds[digest]
         stored = store.head(video.key)
         if stored and all(stored.metadata.get(k) == v for k, v in metadata.items()):
             report.unchanged.append(video.key)

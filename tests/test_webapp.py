@@ -279,3 +279,30 @@ def test_a_stored_session_result_shows_its_timeline_sets_and_form_cues(webapp_en
     assert list(at.dataframe[1].value["form"]) == ["depth: fault (61, limit 80) experimental"]
     at.selectbox[0].select(2).run()  # the second set
     assert not at.exception and "Something went wrong" not in texts(at), "playing from a set works"
+
+
+def test_an_answer_near_the_door_asks_the_person(webapp_env, tmp_path):
+    """`uncertain` in a stored result: the page says which way it nearly went."""
+    import json
+
+    from fittrack.storage.keys import ResultKeys
+
+    upload_id = "ef" * 16
+    keys, store = ResultKeys.of(upload_id), LocalStore(tmp_path / "store")
+    result = {"upload_id": upload_id, "video_key": f"uploads/{upload_id}/video", "video_id": "ab" * 32,
+              "frames": 40, "detected_frames": 40, "duration_s": 4.0, "seconds": 2.0, "stage_seconds": {},
+              "model_sha256": "", "notice": "",
+              "prediction": {"label": "other", "confidence": 0.55, "uncertain": True, "timeline": [],
+                             "probabilities": {"hammer_curl": 0.35, "squat": 0.05, "other": 0.6}}}
+    store.put_bytes(keys.result, json.dumps(result).encode())
+    store.put_bytes(keys.video, write_test_video(tmp_path / "v.mp4", frames=20).read_bytes())
+    from webapp.app import CHART_ANGLES
+
+    store.put_bytes(keys.csv, pd.DataFrame({"timestamp_ms": [0, 100], **{angle: [90.0, 95.0] for angle in CHART_ANGLES}})
+                    .to_csv(index=False).encode())
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["job"] = f"analyse-{upload_id}"
+    at.run()
+    said = texts(at)
+    assert not at.exception and "Something went wrong" not in said, said
+    assert "Not sure: this was close to being recognised as hammer curl." in said

@@ -20,7 +20,8 @@ import streamlit as st
 from fittrack.errors import FittrackError
 from fittrack.jobs.analysis import AnalysisResult
 from fittrack.jobs.uploads import VIDEO_TYPES, UploadError, check_upload, stored_display_name
-from fittrack.labels import display_name
+from fittrack.labels import OTHER, display_name
+from fittrack.movement.predict import PredictionSummary
 from fittrack.movement.sessions import segment_name
 from fittrack.pose.angles import DISPLAY_ANGLES
 from fittrack.storage.keys import ResultKeys, upload_key
@@ -122,6 +123,15 @@ def show_failure(api: Backend, upload_id: str, status: JobStatus) -> None:
         st.rerun()
 
 
+def uncertain_sentence(prediction: PredictionSummary) -> str:
+    """What to tell a person whose answer sits near the door (fittrack.recognition.decision.uncertain)."""
+    if prediction.label != OTHER:
+        return f"Not sure: this was close to being answered \"not one of these\". Was it a {prediction.display}?"
+    exercises = {label: p for label, p in prediction.probabilities.items() if label != OTHER}
+    nearest = display_name(max(exercises, key=exercises.__getitem__)) if exercises else "an exercise"
+    return f"Not sure: this was close to being recognised as {nearest}."
+
+
 def show_result(api: Backend, result: AnalysisResult) -> None:
     keys, prediction = result.keys, result.prediction
     name = stored_display_name(api.store, result.video_key) or "video"
@@ -131,6 +141,8 @@ def show_result(api: Backend, result: AnalysisResult) -> None:
         confidence.metric("Confidence", f"{prediction.confidence:.0%}")
         if prediction.reps:
             reps.metric("Reps", prediction.reps.count)
+        if prediction.uncertain:
+            st.info(uncertain_sentence(prediction))
     if result.notice:
         st.warning(result.notice)
     video = api.read(keys.video)

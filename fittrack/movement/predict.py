@@ -10,7 +10,7 @@ from fittrack.labels import OTHER, display_name
 from fittrack.movement.form import RepCue, rep_cues, set_summary
 from fittrack.movement.reps import RepCount, RepSummary, count_video_reps
 from fittrack.movement.sessions import Segment, segment_rows, session_summary
-from fittrack.recognition.decision import aggregate_windows, decide
+from fittrack.recognition.decision import aggregate_windows, decide, uncertain
 from fittrack.recognition.features import video_windows
 from fittrack.recognition.model_file import ExerciseModel
 
@@ -24,6 +24,7 @@ class Prediction:
     reps: RepCount | None = None  # of the predicted exercise; None for "not one of these"
     segments: tuple[Segment, ...] = ()  # the session log: sets, other movement, rest (fittrack.movement.sessions)
     cues: tuple[tuple[RepCue, ...], ...] = ()  # per rep of `reps`: its form cues (fittrack.movement.form)
+    uncertain: bool = False  # near the door: a neighbouring operating point would answer otherwise
 
     @property
     def display(self) -> str:
@@ -40,7 +41,7 @@ class Prediction:
             timeline=self.timeline.round(4).to_dict(orient="records"),
             reps=self.reps.summary(tuple(tuple(c.to_dict() for c in cues) for cues in self.cues),
                                    self.form_sentences())
-            if self.reps else None, segments=self.segments)
+            if self.reps else None, segments=self.segments, uncertain=self.uncertain)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class PredictionSummary:
     timeline: list[dict]  # one record per window: start_ms, end_ms, one probability per class, label
     reps: RepSummary | None = None
     segments: tuple[Segment, ...] = ()
+    uncertain: bool = False
 
     @property
     def display(self) -> str:
@@ -63,6 +65,7 @@ class PredictionSummary:
 
     def to_dict(self) -> dict:
         return {"label": self.label, "display": self.display, "confidence": self.confidence,
+                "uncertain": self.uncertain,
                 "probabilities": self.probabilities, "timeline": self.timeline,
                 "reps": self.reps.to_dict() if self.reps else None,
                 "segments": [segment.to_dict() for segment in self.segments],
@@ -74,7 +77,8 @@ class PredictionSummary:
                    probabilities={str(k): float(v) for k, v in data["probabilities"].items()},
                    timeline=list(data.get("timeline") or []),
                    reps=RepSummary.from_dict(data["reps"]) if data.get("reps") else None,
-                   segments=tuple(Segment.from_dict(d) for d in data.get("segments") or []))
+                   segments=tuple(Segment.from_dict(d) for d in data.get("segments") or []),
+                   uncertain=bool(data.get("uncertain", False)))
 
 
 def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
@@ -90,9 +94,10 @@ def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
     timeline["label"] = decide(proba, model.point).to_numpy()
     video = aggregate_windows(proba)
     label = decide(video.to_frame().T, model.point).iloc[0]
+    near_door = bool(uncertain(video.to_frame().T, model.point).iloc[0])
     exercises = video.drop(OTHER, errors="ignore")
     confidence = float(1.0 - exercises.max()) if label == OTHER else float(video[label])
     reps = None if label == OTHER else count_video_reps(rows, label)
     segments = tuple(segment_rows(model, rows, windows, proba))
     cues = tuple(tuple(rep_cues(rows, label, span)) for span in reps.reps) if reps else ()
-    return Prediction(label, confidence, video.to_dict(), timeline, reps, segments, cues)
+    return Prediction(label, confidence, video.to_dict(), timeline, reps, segments, cues, near_door)

@@ -1,0 +1,45 @@
+"""fittrack.movement.predict: one video's answer, and how it crosses a boundary."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from fittrack.movement.predict import PredictionSummary, predict_rows
+from fittrack.recognition.decision import aggregate_windows, uncertain
+from fittrack.recognition.features import window_feature_names
+from fittrack.recognition.model_file import ExerciseModel
+from fittrack.recognition.training import train
+
+from ..synthetic import FAST, synthetic_rows
+
+
+def _model() -> ExerciseModel:
+    forest, point, _ = train(synthetic_rows(), FAST)
+    return ExerciseModel(forest=forest, point=point, classes=list(forest.classes_),
+                         feature_names=window_feature_names(), window=FAST.window)
+
+
+def test_the_answer_is_flagged_uncertain_exactly_where_the_rule_says_it_is_near_the_door():
+    model = _model()
+    flags = []
+    for _, rows in synthetic_rows(videos_per_class=2, seed=7).groupby("video_id"):
+        prediction = predict_rows(model, rows.reset_index(drop=True))
+        video = aggregate_windows(prediction.timeline[list(model.classes)])
+        assert prediction.uncertain == bool(uncertain(video.to_frame().T, model.point).iloc[0])
+        flags.append(prediction.uncertain)
+    assert len(flags) == 8
+
+
+def test_the_summary_carries_the_flag_through_json():
+    model = _model()
+    rows = synthetic_rows(videos_per_class=1, seed=3).query("label == 'squat'").reset_index(drop=True)
+    summary = predict_rows(model, rows).summary()
+    data = json.loads(json.dumps(summary.to_dict()))
+    assert data["uncertain"] is summary.uncertain
+    assert PredictionSummary.from_dict(data).uncertain is summary.uncertain
+    assert PredictionSummary.from_dict(data | {"uncertain": True}).uncertain is True
+    older = {k: v for k, v in data.items() if k != "uncertain"}  # a result stored before the flag existed
+    assert PredictionSummary.from_dict(older).uncertain is False
+    assert isinstance(summary.timeline_frame(), pd.DataFrame)
