@@ -180,7 +180,7 @@ def run_analysis(
         kept.plan(info.width, info.height, sampled_frame_count(info, settings.sample_fps))
         video_id = file_sha256(local)
         extraction = extract_within_limits(local, upload_key, estimator, settings, label=None, video_id=video_id,
-                                           on_progress=stage("pose"), frame_sink=kept)
+                                           on_progress=stage("pose"), frame_sink=kept, info=info)
         rows = extraction.rows
         clock.lap("pose")
         prediction, model_sha, notice = None, "", ""

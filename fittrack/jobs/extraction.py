@@ -18,7 +18,7 @@ from fittrack.errors import BadInputError, FittrackError, VideoError
 from fittrack.pose.estimator import PoseEstimator
 from fittrack.pose.extract import Extraction, FrameSink, extract_video, file_sha256
 from fittrack.pose.table import columns_to_parquet_bytes
-from fittrack.pose.video import probe, require_long_enough
+from fittrack.pose.video import VideoInfo, probe, require_long_enough
 from fittrack.settings import Settings
 from fittrack.storage.keys import rows_key
 from fittrack.storage.store import Store
@@ -146,14 +146,20 @@ def extract_within_limits(
     video_id: str,
     on_progress: Callable[[int, int], None] | None = None,
     frame_sink: FrameSink | None = None,
+    info: VideoInfo | None = None,
 ) -> Extraction:
-    """`extract_video` with the job's limits: a longest accepted video and a soft time budget."""
+    """`extract_video` with the job's limits: a longest accepted video and a soft time budget.
+
+    The limits use the presented duration (`VideoInfo.duration_s`, edit-list
+    aware), what a player shows. `info` is the file's `probe()` when the
+    caller already has it; it is then passed down, not read again.
+    """
     started = time.monotonic()
-    info = probe(local)
+    info = info or probe(local)
     require_long_enough(info, video_key)
     if info.duration_s > settings.max_video_seconds:
-        raise VideoError(video_key, f"is {info.duration_s:.0f} s long, more than the limit of "
-                         f"{settings.max_video_seconds:.0f} s", "trim it or raise FITTRACK_MAX_VIDEO_SECONDS")
+        raise VideoError(video_key, f"is {info.duration_s:.1f} s long, more than the limit of "
+                         f"{settings.max_video_seconds:g} s", "trim it or raise FITTRACK_MAX_VIDEO_SECONDS")
     deadline = started + time_budget_s(info.duration_s, settings)
 
     def progress(done: int, total: int) -> None:
@@ -168,5 +174,5 @@ def extract_within_limits(
     return extract_video(
         local, estimator, label=label, sample_fps=settings.sample_fps,
         visibility_threshold=settings.visibility_threshold, source=video_key, video_id=video_id,
-        on_progress=progress, frame_sink=frame_sink,
+        on_progress=progress, frame_sink=frame_sink, info=info,
     )

@@ -73,6 +73,7 @@ def extract_video(
     video_id: str | None = None,
     on_progress: ProgressCallback | None = None,
     frame_sink: FrameSink | None = None,
+    info: VideoInfo | None = None,
 ) -> Extraction:
     """Analyses every (sampled) frame of one video.
 
@@ -86,12 +87,13 @@ def extract_video(
         video_id: the content hash when the caller already has it.
         on_progress: called with (done, expected) every few frames.
         frame_sink: called with each analysed frame, after its pose.
+        info: the file's `probe()` when the caller already has it, so the file is not probed twice.
 
     Raises:
         VideoError: the file is missing, empty, not a video, corrupt or truncated.
     """
     path = Path(path)
-    reader = VideoReader(path, sample_fps=sample_fps)
+    reader = VideoReader(path, sample_fps=sample_fps, info=info)
     expected = reader.expected_frames
     video_id = video_id or file_sha256(path)
     estimator.reset()

@@ -6,10 +6,19 @@ on a default. Timestamps come from the container (`CAP_PROP_POS_MSEC`), not
 from index / fps, so variable-frame-rate files keep true times, and sampling
 keeps the original frame index. Skipped frames are only `grab()`bed, which
 decodes but skips the colour conversion.
+
+What a file is said to hold follows what a player shows, not the header's
+sample count: a clip trimmed without re-encoding keeps every sample and lets
+its MP4 edit list hide some, so `CAP_PROP_FRAME_COUNT` over-counts it. The
+frame count and duration come from the video stream's edit-list-aware
+duration (read through PyAV, the same FFmpeg demuxer), and a file is called
+truncated only when its decoded frames stop well before that duration.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import queue
 import threading
 from collections.abc import Iterator
@@ -20,6 +29,8 @@ import cv2
 import numpy as np
 
 from fittrack.errors import VideoError
+
+log = logging.getLogger(__name__)
 
 # Leading bytes of the containers FFmpeg would read. Used only to tell "not a
 # video at all" apart from "a video file that is damaged" in error messages.
@@ -37,23 +48,28 @@ _CONTAINER_SIGNATURES = (
 )
 MIN_VIDEO_SECONDS = 1.0  # shorter than this holds no repetition of any exercise
 _FIX_HINT = "re-export it as mp4 (H.264) and try again"
-_MIN_DECODED_SHARE = 0.9
+_CUT_HINT = "the copy or upload may not have finished: copy it again, or re-export it as mp4 (H.264)"
+_MIN_DECODED_SHARE = 0.9  # of the presented duration the decoded frames must reach
+_MAX_FPS = 1000.0  # a rate above this is a broken header, not a camera
+# Quarter turns only: a half turn keeps the frame's shape, so whether OpenCV applied it cannot be seen.
+_TURNS = {90: cv2.ROTATE_90_CLOCKWISE, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
 @dataclass(frozen=True)
 class VideoInfo:
-    """What the container says about a video, with sizes after rotation."""
+    """What a player shows of a video: upright size, frame rate, and the frames and seconds presented.
+
+    `frame_count` and `duration_s` come from the edit-list-aware presentation
+    when the container's stored sample count disagrees with it (see `probe`).
+    """
 
     path: str
     width: int
     height: int
     fps: float
     frame_count: int
-    rotation_degrees: int
-
-    @property
-    def duration_s(self) -> float:
-        return self.frame_count / self.fps if self.fps > 0 else 0.0
+    rotation_degrees: int  # clockwise turn the metadata asks for; width and height are after it
+    duration_s: float
 
 
 @dataclass(frozen=True)
@@ -121,14 +137,17 @@ def sampled_frame_count(info: VideoInfo, sample_fps: float) -> int:
 
 
 def require_long_enough(info: VideoInfo, source: str) -> None:
-    """Refuses a video too short to show one repetition, rather than calling it "not one of these"."""
+    """Refuses a video too short to show one repetition, rather than calling it "not one of these".
+
+    Judged on the presented duration, so a trimmed clip is as long as a player shows it.
+    """
     if info.duration_s < MIN_VIDEO_SECONDS:
         raise VideoError(source, f"is {info.duration_s:.2f} s long ({info.frame_count} frames): too short to "
                          f"recognise an exercise", f"film at least {MIN_VIDEO_SECONDS:.0f} s, a whole repetition")
 
 
 def probe(path: str | Path) -> VideoInfo:
-    """Reads the container's facts without decoding the whole file."""
+    """What a player would show of the file, read without decoding it; logs where the header disagrees."""
     path = Path(path)
     capture = _open_capture(path)
     try:
@@ -137,20 +156,99 @@ def probe(path: str | Path) -> VideoInfo:
         capture.release()
 
 
+@dataclass(frozen=True)
+class _Presentation:
+    """What FFmpeg's demuxer (through PyAV) says a player shows, beside OpenCV's header numbers."""
+
+    duration_s: float  # the video stream's edit-list-aware duration, else the container's; 0 = unknown
+    rate: float  # the stream's average frame rate; 0 = unknown
+    indexed: int  # index entries not flagged discard: every shown frame in mp4/mov, only keyframes in mkv
+
+
+def _presentation(path: Path) -> _Presentation | None:
+    """None when PyAV cannot read what OpenCV could: the header's numbers are then all there is."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            streams = [s for s in container.streams.video
+                       if not s.disposition & av.stream.Disposition.attached_pic]  # cover art is no video
+            if not streams:
+                return None
+            stream = streams[0]
+            if stream.duration and stream.time_base:
+                duration = float(stream.duration * stream.time_base)
+            else:
+                duration = container.duration / av.time_base if container.duration else 0.0
+            return _Presentation(duration_s=max(duration, 0.0), rate=float(stream.average_rate or 0.0),
+                                 indexed=sum(1 for entry in stream.index_entries if not entry.is_discard))
+    except (av.FFmpegError, OSError, ValueError):
+        return None
+
+
 def _info(path: Path, capture: cv2.VideoCapture) -> VideoInfo:
     rotation = int(capture.get(cv2.CAP_PROP_ORIENTATION_META)) % 360
-    width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
-    height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
-    if rotation in (90, 270):
-        width, height = height, width
-    return VideoInfo(
-        path=str(path),
-        width=width,
-        height=height,
-        fps=float(capture.get(cv2.CAP_PROP_FPS) or 0.0),
-        frame_count=max(int(capture.get(cv2.CAP_PROP_FRAME_COUNT)), 0),
-        rotation_degrees=rotation,
-    )
+    width, height = _upright_size(capture, rotation)
+    shown = _presentation(path)
+    fps = _frame_rate(path, float(capture.get(cv2.CAP_PROP_FPS) or 0.0), shown)
+    frame_count, duration_s = _presented(path, max(int(capture.get(cv2.CAP_PROP_FRAME_COUNT)), 0), fps, shown)
+    return VideoInfo(path=str(path), width=width, height=height, fps=fps, frame_count=frame_count,
+                     rotation_degrees=rotation, duration_s=duration_s)
+
+
+def _upright_size(capture: cv2.VideoCapture, rotation: int) -> tuple[int, int]:
+    """Width and height a player shows: the coded size, turned by the rotation metadata.
+
+    Read with auto-orientation off: OpenCV 5 reports the size already turned
+    when it is on (older builds did not), and turning that again gave portrait
+    frames a landscape size.
+    """
+    capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
+    width, height = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+    return (height, width) if rotation in (90, 270) else (width, height)
+
+
+def _plausible_rate(rate: float) -> bool:
+    return math.isfinite(rate) and 0 < rate <= _MAX_FPS
+
+
+def _frame_rate(path: Path, header: float, shown: _Presentation | None) -> float:
+    """The stream's average rate (frames shown per second), else OpenCV's; logs when they disagree."""
+    average = shown.rate if shown else 0.0
+    if not _plausible_rate(average):
+        return header if _plausible_rate(header) else 0.0
+    if not _plausible_rate(header) or abs(header - average) > 0.01 * average:
+        log.info("%s: OpenCV reports %.3f frame/s, the stream averages %.3f: using %.3f",
+                 path, header, average, average)
+    return average
+
+
+def _presented(path: Path, stored: int, fps: float, shown: _Presentation | None) -> tuple[int, float]:
+    """Frames and seconds a player shows, from the stored count when it agrees with the presentation.
+
+    The stored count (`CAP_PROP_FRAME_COUNT`: the stream's sample count, or
+    the container's duration times the rate when it has none) also counts the
+    frames an edit list hides, and a longer audio track stretches the
+    container's duration. The video stream's own duration is edit-list aware,
+    so more stored frames than it holds means a player shows fewer; fewer
+    stored frames than it holds is a variable frame rate, and a player shows
+    them all.
+    """
+    duration = shown.duration_s if shown else 0.0
+    if duration <= 0 or fps <= 0:
+        return stored, stored / fps if fps > 0 else 0.0
+    timed = round(duration * fps)
+    if 0 < stored <= timed + 1:
+        return stored, duration
+    indexed = shown.indexed if shown else 0
+    if abs(indexed - timed) <= max(2, timed // 20):  # the index lists every shown frame: exact at any rate
+        count, counted = indexed, "its index"
+    else:  # an index of keyframes only (mkv), or of the fragments read so far
+        count, counted = timed, "its duration"
+    log.info("%s: the header counts %d frames, the video stream presents %d (%.2f s at %.3f frame/s, counted "
+             "from %s): using %d", path, stored, count, duration, fps, counted, count)
+    return count, duration
 
 
 class VideoReader:
@@ -160,13 +258,14 @@ class VideoReader:
     decodes, so on a machine with a spare core decoding overlaps inference.
     """
 
-    def __init__(self, path: str | Path, sample_fps: float = 0.0, prefetch: int = 4) -> None:
+    def __init__(self, path: str | Path, sample_fps: float = 0.0, prefetch: int = 4,
+                 info: VideoInfo | None = None) -> None:
+        """`info` is this file's `probe()` when the caller has it: the file is then not opened again."""
         self.path = Path(path)
         self.sample_fps = sample_fps
         self._prefetch = prefetch
-        capture = _open_capture(self.path)
-        self.info = _info(self.path, capture)
-        capture.release()
+        self.info = info or probe(self.path)
+        self._turn_told = False
 
     @property
     def expected_frames(self) -> int:
@@ -225,20 +324,44 @@ class VideoReader:
                     next_due_ms = timestamp_ms + period_ms
                 ok, bgr = capture.retrieve()
                 if not ok or bgr is None:
-                    break
-                yield Frame(index, timestamp_ms, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+                    break  # a frame that will not decode ends the stream; _check_complete judges how early
+                yield Frame(index, timestamp_ms, cv2.cvtColor(self._upright(bgr), cv2.COLOR_BGR2RGB))
         finally:
             capture.release()
-        self._check_complete(decoded)
+        self._check_complete(decoded, last_ms)
 
-    def _check_complete(self, decoded: int) -> None:
+    def _upright(self, bgr: np.ndarray) -> np.ndarray:
+        """The frame as a player shows it: turned here when this OpenCV build did not apply the rotation."""
+        info = self.info
+        unturned = bgr.shape[:2] == (info.width, info.height) and info.width != info.height
+        if info.rotation_degrees not in _TURNS or not unturned:
+            return bgr
+        if not self._turn_told:
+            log.info("%s: OpenCV decoded the frames unturned; turning them %d degrees as the rotation "
+                     "metadata (and a player) does", self.path, info.rotation_degrees)
+            self._turn_told = True
+        return cv2.rotate(bgr, _TURNS[info.rotation_degrees])
+
+    def _check_complete(self, decoded: int, last_ms: int) -> None:
+        """Refuses a stream ending well before the presented duration: evidence of damage, not a header count.
+
+        The decoded stream's end is the later of its last timestamp plus one
+        frame and its frame count at the rate, so neither odd timestamps nor a
+        variable rate alone make a whole file look cut.
+        """
         name = str(self.path)
         if decoded == 0:
             raise VideoError(name, "contains no decodable frames", _FIX_HINT)
-        expected = self.info.frame_count
-        if expected > 0 and decoded < _MIN_DECODED_SHARE * expected:
-            raise VideoError(
-                name,
-                f"is truncated or corrupt: decoded {decoded} of the {expected} frames its header announces",
-                _FIX_HINT,
-            )
+        info = self.info
+        frame_s = 1.0 / info.fps if info.fps > 0 else 0.0
+        reached_s = max(last_ms / 1000.0 + frame_s, decoded * frame_s)
+        if info.duration_s > 0 and reached_s < _MIN_DECODED_SHARE * info.duration_s:
+            raise VideoError(name, f"is truncated or corrupt: its frames stop at {reached_s:.2f} s of the "
+                             f"{info.duration_s:.2f} s its container says it lasts ({decoded} frames "
+                             "decoded)",
+                             _CUT_HINT)
+        if decoded > 1 and last_ms > 0 and info.fps > 0:
+            rate = (decoded - 1) * 1000.0 / last_ms
+            if abs(rate - info.fps) > 0.1 * info.fps:
+                log.info("%s: the frames decoded at %.1f frame/s on average, the header says %.1f: their own "
+                         "timestamps were used", name, rate, info.fps)
