@@ -28,12 +28,12 @@ def main() -> int:
     stored = stored_rows(args.store)
     if stored is None:
         return 0
-    rows, groups = stored
+    rows, groups, kinds = stored
     for source in ("world", "image"):
         variant = rows.copy()
         angles = recompute_angles(variant, source=source)
         variant[angles.columns] = angles
-        evaluation = evaluate(variant, TrainParams(baseline_trees=20), groups)
+        evaluation = evaluate(variant, TrainParams(baseline_trees=20), groups, kinds)
         op, point = evaluation.window.rates, evaluation.operating_point.point
         rejected = math.nan if op.negatives_rejected is None else op.negatives_rejected
         print(f"{source:5s} landmarks: per-video accuracy {evaluation.window.per_video.accuracy:.3f}, "

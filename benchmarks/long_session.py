@@ -175,14 +175,14 @@ def main() -> int:
     stored = stored_rows(None)
     if stored is None:
         return 0
-    rows, groups = stored
+    rows, groups, kinds = stored
     rows = with_targets(rows)
     train_ids, exercise_ids, other_ids = held_out_split(rows, groups, args.fold, args.folds, args.seed)
     sources = rows.groupby("video_id")[["label", "source"]].first()
     plan = ([(v, *sources.loc[v]) for v in exercise_ids], [(v, *sources.loc[v]) for v in other_ids])
     params = TrainParams(trees=150, seed=args.seed)
     started = time.monotonic()
-    forest, point, _ = train(rows[rows["video_id"].isin(train_ids)], params, None, groups)
+    forest, point, _ = train(rows[rows["video_id"].isin(train_ids)], params, None, groups, kinds)
     model = ExerciseModel(forest=forest, point=point, classes=list(forest.classes_),
                           feature_names=window_feature_names(), window=params.window)
     print(f"model trained on {len(train_ids)} videos of the other folds in {time.monotonic() - started:.0f} s; "

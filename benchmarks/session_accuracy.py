@@ -158,7 +158,7 @@ def main() -> int:
     stored = stored_rows(args.store)
     if stored is None:
         return 0
-    rows, groups = stored
+    rows, groups, kinds = stored
     rows = with_targets(rows)
     labels = rows.groupby("video_id")["label"].first()
     video_groups = item_groups(labels.reset_index(), groups)
@@ -171,7 +171,7 @@ def main() -> int:
     sessions = 0
     for fold, (train_idx, test_idx) in enumerate(splitter.split(labels, labels, video_groups)):
         train_ids, test_ids = set(labels.index[train_idx]), labels.index[test_idx]
-        forest, point, _ = train(rows[rows["video_id"].isin(train_ids)], params, None, groups)
+        forest, point, _ = train(rows[rows["video_id"].isin(train_ids)], params, None, groups, kinds)
         model = ExerciseModel(forest=forest, point=point, classes=list(forest.classes_),
                               feature_names=window_feature_names(), window=params.window)
         by_class = {c: [v for v in test_ids if labels[v] == c] for c in EXERCISES}

@@ -7,7 +7,12 @@ import math
 from pathlib import Path
 
 from fittrack.recognition.evaluation import Evaluation
-from fittrack.recognition.training import MIN_REJECTED, missed_videos
+from fittrack.recognition.training import (
+    MAX_NOT_EXERCISE_ACCEPTED,
+    MIN_LOOKALIKES_REJECTED,
+    MIN_REJECTED,
+    missed_videos,
+)
 from fittrack.storage.files import write_atomically, write_bytes_atomically
 
 
@@ -40,8 +45,8 @@ def missed_table(evaluation: Evaluation) -> str:
     """The held-out videos the model got wrong, with what it called them."""
     missed = missed_videos(evaluation).values()
     lines = [f"## Missed videos ({len(missed)} of {evaluation.videos})", "",
-             "| video | truth | called | group |", "|---|---|---|---|"]
-    lines += [f"| {m.source} | {m.truth} | {m.predicted} | {m.group} |" for m in missed]
+             "| video | truth | called | kind | group |", "|---|---|---|---|---|"]
+    lines += [f"| {m.source} | {m.truth} | {m.predicted} | {m.kind} | {m.group} |" for m in missed]
     return "\n".join(lines) + "\n"
 
 
@@ -55,7 +60,7 @@ def headline(evaluation: Evaluation, training: dict, markdown: bool = False) -> 
         "",
         f"Training set: {training.get('videos_per_class')}",
         grouping_sentence(evaluation),
-        (f"Operating point (the most exercise videos right while rejecting >= {MIN_REJECTED:.0%} of negatives, "
+        (f"Operating point (the most exercise videos right while {door_sentence(evaluation)}, "
          f"on these out-of-fold probabilities; the saved model uses it): "
          f"'not one of these' when the best exercise's median window probability "
          f"is below {chosen.point.threshold:.2f} or `other` is over {chosen.point.other_ratio:.2f}x as likely; "
@@ -70,11 +75,31 @@ def headline(evaluation: Evaluation, training: dict, markdown: bool = False) -> 
         (f"| per frame (original design) | {_pct(baseline.per_frame.accuracy)} | "
          f"{_pct(baseline.per_video.accuracy)} | {baseline.per_video.macro_f1:.3f} | "
          f"{_pct(base_op.exercise_videos_correct)} | {_pct(base_op.negatives_rejected)} |"),
+        *kind_lines(evaluation),
         "",
         "Per class (window model, per video): "
         + ", ".join(f"{c} P={v.precision:.2f} R={v.recall:.2f}" for c, v in window.per_video.per_class.items()),
     ]
     return "\n".join(lines)
+
+
+def door_sentence(evaluation: Evaluation) -> str:
+    """The floors the point was held to (fittrack.recognition.training.door_holds)."""
+    if not evaluation.window.negatives_by_kind:
+        return f"rejecting >= {MIN_REJECTED:.0%} of negatives"
+    return (f"accepting at most {MAX_NOT_EXERCISE_ACCEPTED} negative that is no exercise at all and rejecting "
+            f">= {MIN_LOOKALIKES_REJECTED:.0%} of the other negatives (gym look-alikes)")
+
+
+def kind_lines(evaluation: Evaluation) -> list[str]:
+    """Negatives rejected by kind, where the manifest named kinds."""
+    kinds = evaluation.window.negatives_by_kind
+    if not kinds:
+        return []
+    names = {"exercise": "another gym movement", "not_exercise": "no exercise at all"}
+    return ["", "Negatives by kind (window model): " + ", ".join(
+        f"{names.get(kind, kind)} ({kind}) {count.rejected} of {count.videos} rejected, {count.accepted} accepted"
+        for kind, count in kinds.items())]
 
 
 def _confusion_png(evaluation: Evaluation, path: Path) -> None:

@@ -14,7 +14,7 @@ from fittrack.errors import FittrackError
 from fittrack.pose.collect import load_rows
 from fittrack.recognition.evaluation import Evaluation
 from fittrack.recognition.features import window_feature_names
-from fittrack.recognition.groups import video_groups
+from fittrack.recognition.groups import video_origins
 from fittrack.recognition.model_file import ExerciseModel, library_versions, model_to_bytes, sha256_of
 from fittrack.recognition.training import TrainParams, evaluate, point_of, train, training_summary
 from fittrack.settings import Settings
@@ -59,10 +59,10 @@ def train_from_store(store: Store, settings: Settings, params: TrainParams | Non
     if rows.empty:
         raise FittrackError(f"no angle rows in {store.url}: run `fittrack enqueue` (or `fittrack run`) first")
     log.info("training on %d rows of %d videos", len(rows), rows["video_id"].nunique())
-    groups = video_groups(store, rows)
-    evaluation = evaluate(rows, params, groups) if evaluate_first else None
+    groups, kinds = video_origins(store, rows)
+    evaluation = evaluate(rows, params, groups, kinds) if evaluate_first else None
     point = point_of(evaluation) if evaluation is not None else None
-    model, point, windows = train(rows, params, point, groups)
+    model, point, windows = train(rows, params, point, groups, kinds)
     summary = training_summary(windows) | {"window_ms": params.window.length_ms, "store": store.url,
                                            "videos_with_origin_group": groups.attrs["from_manifest"]}
     exercise_model = ExerciseModel(

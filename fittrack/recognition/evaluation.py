@@ -7,8 +7,9 @@ mypy rather than at the end of a long evaluation.
 The figures leave the process as JSON: report.json beside the model, the
 training job's result across Celery, and `ExerciseModel.metrics` inside the
 pickled .model (a plain dict there, so model files name no class of this
-module). `to_dict` is that wire format and must not change: same keys, same
-order, same values as report.json has always had. `from_dict` reads it
+module). `to_dict` is that wire format: keys are only ever added (the
+negatives by kind and each video's kind came with the two-floor door,
+2026-12-04), so older readers keep working. `from_dict` reads it
 back, and `Evaluation.from_dict(e.to_dict()) == e`. The attribute names are
 the dict's keys, so a figure has one name in the code and in report.json.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from fittrack.recognition.decision import OperatingPoint
 
@@ -104,6 +105,7 @@ class VideoOutcome:
     group: str  # its origin group (fittrack.recognition.groups), or the video id where none is known
     fold: int  # -1: no window (nobody detected), so never in a fold and answered `other`
     confidence: float  # its highest median probability
+    kind: str = ""  # a negative's kind (fittrack.recognition.groups.NEGATIVE_KINDS), "" where none is known
 
     @property
     def missed(self) -> bool:
@@ -112,7 +114,23 @@ class VideoOutcome:
     @classmethod
     def from_dict(cls, data: Mapping) -> VideoOutcome:
         return cls(str(data["truth"]), str(data["predicted"]), str(data["source"]), str(data["group"]),
-                   int(data["fold"]), float(data["confidence"]))
+                   int(data["fold"]), float(data["confidence"]), str(data.get("kind") or ""))
+
+
+@dataclass(frozen=True)
+class KindCount:
+    """Negatives of one kind (`exercise` look-alikes, `not_exercise`): how many, how many were turned away."""
+
+    videos: int
+    rejected: int
+
+    @property
+    def accepted(self) -> int:
+        return self.videos - self.rejected
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> KindCount:
+        return cls(int(data["videos"]), int(data["rejected"]))
 
 
 @dataclass(frozen=True)
@@ -157,17 +175,21 @@ class WindowEvaluation:
     rates: Rates
     confusion: Confusion
     videos: Mapping[str, VideoOutcome]  # video_id -> outcome, in the order of the evaluated videos
+    negatives_by_kind: Mapping[str, KindCount] = field(default_factory=dict)  # only the kinds the manifest named
 
     def to_dict(self) -> dict:
         return {"per_window": self.per_window.to_dict(), "per_video": self.per_video.to_dict(),
                 "rates": self.rates.to_dict(), "confusion": self.confusion.to_dict(),
-                "videos": {vid: asdict(video) for vid, video in self.videos.items()}}
+                "videos": {vid: asdict(video) for vid, video in self.videos.items()},
+                "negatives_by_kind": {kind: asdict(count) for kind, count in self.negatives_by_kind.items()}}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> WindowEvaluation:
         return cls(Scores.from_dict(data["per_window"]), Scores.from_dict(data["per_video"]),
                    Rates.from_dict(data["rates"]), Confusion.from_dict(data["confusion"]),
-                   {str(vid): VideoOutcome.from_dict(video) for vid, video in data["videos"].items()})
+                   {str(vid): VideoOutcome.from_dict(video) for vid, video in data["videos"].items()},
+                   {str(kind): KindCount.from_dict(count)
+                    for kind, count in (data.get("negatives_by_kind") or {}).items()})
 
 
 @dataclass(frozen=True)

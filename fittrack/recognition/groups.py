@@ -92,18 +92,26 @@ def video_groups(store: Store, rows: pd.DataFrame) -> pd.Series:
 
     The Series' `attrs["from_manifest"]` counts the videos that had a group.
     """
+    return video_origins(store, rows)[0]
+
+
+def video_origins(store: Store, rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """`video_groups`, and video_id -> kind for the negatives whose metadata names one, in one read each."""
     if "source" in rows and len(rows):
         sources = rows.groupby("video_id")["source"].first()
     else:  # rows without their origin column (hand-made tables): each video is its own group
         sources = pd.Series(None, index=pd.Index(rows["video_id"].unique() if len(rows) else []), dtype=object)
-    groups = {}
+    groups, kinds = {}, {}
     for video_id, source in sources.items():
         try:
             info = store.head(str(source)) if isinstance(source, str) and source else None
         except BadInputError:  # a local file's name (`fittrack extract`), not a store key
             info = None
-        group = info.metadata.get(GROUP_METADATA) if info else None
+        metadata = info.metadata if info else {}
+        group = metadata.get(GROUP_METADATA)
         groups[video_id] = origin_group(group) if group else own_group(str(video_id))
+        if metadata.get(KIND_METADATA) in NEGATIVE_KINDS:
+            kinds[video_id] = metadata[KIND_METADATA]
     result = pd.Series(groups, dtype=object)
     result.attrs["from_manifest"] = int(sum(is_origin_group(value) for value in groups.values()))
-    return result
+    return result, pd.Series(kinds, dtype=object)

@@ -48,7 +48,7 @@ def test_an_evaluation_reads_back_equal_from_its_dict_and_from_json():
         assert Evaluation.from_dict(json.loads(json.dumps(data))) == evaluation
 
 
-def test_the_dict_keeps_the_keys_and_order_report_json_has_always_had():
+def test_the_dict_keeps_the_keys_and_order_report_json_has_had_and_only_adds():
     data = json.loads(json.dumps(an_evaluation().to_dict()))
     assert list(data) == ["split", "grouping", "aggregation", "operating_point", "videos", "window",
                           "frame_baseline"]
@@ -56,7 +56,8 @@ def test_the_dict_keeps_the_keys_and_order_report_json_has_always_had():
     assert data["grouping"] == {"by": "repo", "groups": 2, "videos_without_group": 1}
     assert data["operating_point"] == {"threshold": 0.35, "other_ratio": 1.25, "folds": 2,
                                        "folds_with_this_point": 1}
-    assert list(data["window"]) == ["per_window", "per_video", "rates", "confusion", "videos"]
+    assert list(data["window"]) == ["per_window", "per_video", "rates", "confusion", "videos",
+                                    "negatives_by_kind"]  # added with the two-floor door (2026-12-04)
     assert list(data["frame_baseline"]) == ["per_frame", "per_video", "rates"]
     assert list(data["window"]["per_video"]) == ["accuracy", "macro_f1", "per_class"]
     assert data["window"]["per_video"]["per_class"]["squat"] == {"precision": 1.0, "recall": 0.5, "f1": 2 / 3,
@@ -65,7 +66,15 @@ def test_the_dict_keeps_the_keys_and_order_report_json_has_always_had():
     assert data["window"]["confusion"] == {"labels": ["other", "squat"], "matrix": [[1, 0], [1, 1]]}
     assert data["window"]["videos"]["squat-1"] == {"truth": "squat", "predicted": "other",
                                                    "source": "videos/squat/b.mp4", "group": "squat-1",
-                                                   "fold": -1, "confidence": 0.0}
+                                                   "fold": -1, "confidence": 0.0, "kind": ""}
+
+
+def test_a_report_written_before_the_kinds_reads_back():
+    data = json.loads(json.dumps(an_evaluation().to_dict()))
+    del data["window"]["negatives_by_kind"]
+    for video in data["window"]["videos"].values():
+        del video["kind"]
+    assert Evaluation.from_dict(data) == an_evaluation()
 
 
 def test_no_negatives_to_reject_is_none_here_and_nan_in_the_dict():

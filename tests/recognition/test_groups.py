@@ -11,7 +11,7 @@ import pytest
 from fittrack.errors import BadInputError
 from fittrack.recognition.evaluation import Grouping
 from fittrack.recognition.features import window_feature_names, window_features
-from fittrack.recognition.groups import read_manifest, video_groups
+from fittrack.recognition.groups import read_kinds, read_manifest, video_groups, video_origins
 from fittrack.recognition.training import (
     TrainParams,
     _out_of_fold,
@@ -110,3 +110,35 @@ def test_upload_records_the_manifest_origin_and_uploads_again_when_it_changes(tm
     assert upload_dataset(tmp_path / "data", store, show_progress=False).uploaded == ["videos/squat/one.mp4"]
     assert store.head("videos/squat/one.mp4").metadata["group"] == "me/gym"
     assert upload_dataset(tmp_path / "data", store, show_progress=False).unchanged == ["videos/squat/one.mp4"]
+
+
+def test_a_negatives_kind_goes_from_the_manifest_into_the_store_and_back(tmp_path):
+    """Only negatives get a kind; an exercise video's kind in a manifest is not a negative's kind."""
+    from fittrack.pose.extract import file_sha256
+    from producer.upload import upload_dataset
+
+    from ..conftest import write_test_video
+
+    for folder in ("squat", "other", "lunge"):
+        (tmp_path / "data" / folder).mkdir(parents=True)
+    squat = write_test_video(tmp_path / "data" / "squat" / "s.mp4", frames=10)
+    walk = write_test_video(tmp_path / "data" / "other" / "walk.mp4", frames=11)
+    lunge = write_test_video(tmp_path / "data" / "lunge" / "l.mp4", frames=12)  # a sixth class: trained as other
+    (tmp_path / "data" / "manifest.json").write_text(json.dumps([
+        {"sha256": file_sha256(squat), "repo": "a/b", "kind": "exercise"},
+        {"sha256": file_sha256(walk), "repo": "c/d", "kind": "not_exercise"},
+        {"sha256": file_sha256(lunge), "repo": "e/f", "kind": "exercise"},
+        {"sha256": "00", "kind": "something else"},
+    ]))
+    assert read_kinds(tmp_path / "data") == {file_sha256(squat): "exercise", file_sha256(walk): "not_exercise",
+                                             file_sha256(lunge): "exercise"}
+    store = LocalStore(tmp_path / "store")
+    upload_dataset(tmp_path / "data", store, show_progress=False)
+    assert "kind" not in store.head("videos/squat/s.mp4").metadata
+    assert store.head("videos/other/walk.mp4").metadata["kind"] == "not_exercise"
+    assert store.head("videos/lunge/l.mp4").metadata["kind"] == "exercise"
+    rows = pd.DataFrame({"video_id": ["s", "w", "l"],
+                         "source": ["videos/squat/s.mp4", "videos/other/walk.mp4", "videos/lunge/l.mp4"]})
+    groups, kinds = video_origins(store, rows)
+    assert kinds.to_dict() == {"w": "not_exercise", "l": "exercise"}
+    assert groups.to_dict() == {"s": "repo:a/b", "w": "repo:c/d", "l": "repo:e/f"}

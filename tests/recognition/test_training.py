@@ -132,6 +132,45 @@ def test_the_operating_point_keeps_rejection_above_its_floor_then_names_most_exe
     assert point == OperatingPoint(0.65, 1.0), "the mildest threshold that does it, the neutral ratio"
 
 
+def test_with_kinds_the_door_holds_each_kind_to_its_own_floor():
+    """A look-alike may pass (3 of 4 rejected is enough) if that names more exercises; walking may not."""
+    from fittrack.recognition.decision import decide
+    from fittrack.recognition.training import best_point, door_holds
+
+    squat_other = {"e1": (0.9, 0.1), "e2": (0.8, 0.2), "e3": (0.55, 0.45), "e4": (0.5, 0.5),
+                   "n1": (0.1, 0.9), "n2": (0.3, 0.7), "n3": (0.6, 0.4), "n4": (0.2, 0.8),
+                   "w1": (0.05, 0.95), "w2": (0.45, 0.55)}
+    probabilities = pd.DataFrame(squat_other, index=["squat", "other"]).T
+    truth = pd.Series({vid: "squat" if vid.startswith("e") else "other" for vid in squat_other})
+    kinds = pd.Series({vid: "not_exercise" if vid.startswith("w") else "exercise"
+                       for vid in squat_other if not vid.startswith("e")})
+    one_floor = decide(probabilities, best_point(truth, probabilities))
+    assert list(one_floor[truth == "squat"]) == ["squat", "squat", "other", "other"], "85% of all: n3 rejected"
+    point = best_point(truth, probabilities, kinds)
+    decided = decide(probabilities, point)
+    assert list(decided[truth == "squat"]) == ["squat"] * 4, "e3 and e4 named too"
+    assert decided["n3"] == "squat" and decided["w2"] == "other", "a look-alike let in, walking kept out"
+    assert door_holds(truth, decided, kinds)
+    let_in = decided.copy()
+    let_in[["w1", "w2"]] = "squat"
+    assert not door_holds(truth, let_in, kinds), "two walking videos accepted: more than one"
+    assert not door_holds(truth, let_in, None), "without kinds: 4 of 6 rejected is under 85%"
+
+
+def test_evaluation_counts_negatives_by_kind():
+    rows = synthetic_rows()
+    negatives = sorted(rows.loc[rows["label"] == "other", "video_id"].unique())
+    kinds = pd.Series({negatives[0]: "not_exercise"} | {vid: "exercise" for vid in negatives[1:]})
+    evaluation = evaluate(rows, FAST, kinds=kinds)
+    by_kind = evaluation.window.negatives_by_kind
+    assert {kind: count.videos for kind, count in by_kind.items()} == {"exercise": 2, "not_exercise": 1}
+    outcomes = evaluation.window.videos
+    assert outcomes[negatives[0]].kind == "not_exercise" and outcomes[negatives[1]].kind == "exercise"
+    assert all(outcomes[vid].kind == "" for vid in outcomes if vid not in negatives)
+    for kind, count in by_kind.items():
+        assert count.rejected == sum(o.predicted == "other" for o in outcomes.values() if o.kind == kind)
+
+
 def test_the_saved_model_uses_the_operating_point_its_evaluation_chose(tmp_path):
     from fittrack.jobs.training import TrainedModel
     from fittrack.pose.table import to_parquet_bytes
