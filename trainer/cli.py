@@ -81,7 +81,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         json.dump(prediction.summary().to_dict(), sys.stdout, indent=2)
         print()
         return 0
-    print(f"{args.video}: {prediction.display} ({100 * prediction.confidence:.0f}% confidence)")
+    print(f"{args.video}: {prediction.display} ({100 * prediction.confidence:.0f}% confidence)"
+          + ("; unsure: close to the line of \"not one of these\"" if prediction.uncertain else ""))
     if prediction.reps:
         spans = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in prediction.reps.reps)
         print(f"  reps: {prediction.reps.count}" + (f" ({spans})" if spans else ""))

@@ -250,7 +250,9 @@ def test_predict_uses_the_stores_model_only_when_its_sha256_matches(tmp_path):
     recorded = store_synthetic_model(store, key)
     answer = predict()
     assert answer.returncode == 0, answer.stderr
-    assert json.loads(answer.stdout)["label"] in {"deadlift", "hammer_curl", "pull_up", "push_up", "squat", "other"}
+    said = json.loads(answer.stdout)
+    assert said["label"] in {"deadlift", "hammer_curl", "pull_up", "push_up", "squat", "other"}
+    assert isinstance(said["uncertain"], bool), "near the door or not, said either way"
     assert "frame/s" in answer.stderr, "a progress bar of analysed frames, on stderr beside the JSON"
 
     other_model = tmp_path / "other.model"
