@@ -306,3 +306,33 @@ def test_an_answer_near_the_door_asks_the_person(webapp_env, tmp_path):
     said = texts(at)
     assert not at.exception and "Something went wrong" not in said, said
     assert "Not sure: this was close to being recognised as hammer curl." in said
+
+
+def test_a_named_exercise_needs_no_model_and_the_result_says_named_by_you(webapp_env, services, tmp_path):
+    """No model is trained: the person names the squat, a real worker counts its reps as a squat."""
+    store = LocalStore(tmp_path / "store")
+    at = page()
+    assert "Name the exercise below to count reps anyway" in texts(at)
+    choices = next(s for s in at.selectbox if s.label == "Which exercise is it?")
+    assert list(choices.options)[:2] == ["Recognise it", "Deadlift"] and len(choices.options) == 6
+    choices.select("squat").run()
+    upload(at, "legs day.mp4", shared_video(SHORT_SQUAT).read_bytes())
+    job_id = job_of(at)
+    upload_id = job_id.removeprefix("analyse-")
+    assert store.head(f"uploads/{upload_id}/video").metadata["exercise"] == "squat", "the choice goes with it"
+
+    from workers.app import create_app
+
+    start_worker(services, create_app(get_settings()), "named-worker", service_env(webapp_env, tmp_path / "w"))
+    assert wait_for(lambda: describe_job(*_state(job_id)).state == "done", 180, "the analysis job")
+    at.run()
+    assert not at.exception
+    said = texts(at)
+    assert "squat" in said and "no exercise model has been trained yet" not in said
+    assert [m.value for m in at.metric if m.label == "Exercise"] == ["named by you"]
+    import json
+
+    result = json.loads(store.get_bytes(f"results/{upload_id}/result.json"))
+    assert result["prediction"]["named_by"] == "person" and result["prediction"]["label"] == "squat"
+    assert result["prediction"]["reps"]["count"] >= 1
+    assert {s["label"] for s in result["prediction"]["segments"]} <= {"squat", "rest"}

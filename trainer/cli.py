@@ -52,37 +52,61 @@ def _submit_training(settings, evaluate_first: bool, wait: bool) -> int:
     return 0
 
 
+def _chosen_exercise(name: str | None) -> str | None:
+    """`--exercise` as a class name, or a one-line refusal naming the five."""
+    from fittrack.errors import BadInputError
+    from fittrack.labels import EXERCISES, normalise_label
+
+    if name is None:
+        return None
+    exercise = normalise_label(name)
+    if exercise not in EXERCISES:
+        raise BadInputError(f"--exercise {name}", "is not an exercise fittrack counts",
+                            f"name one of: {', '.join(EXERCISES)}")
+    return exercise
+
+
 def _cmd_predict(args: argparse.Namespace) -> int:
     from fittrack.pose.video import probe, require_long_enough
 
+    exercise = _chosen_exercise(args.exercise)
     require_long_enough(probe(args.video), args.video)  # a bad file is told before anything heavy loads
+    from fittrack.errors import NoModelError
     from fittrack.logs import frame_progress
-    from fittrack.movement.predict import predict_rows
+    from fittrack.movement.predict import NAMED_BY_PERSON, predict_rows
     from fittrack.movement.sessions import segment_name, session_summary
     from fittrack.pose.estimator import PoseEstimator
     from fittrack.pose.extract import extract_video
-    from fittrack.recognition.model_file import load_model, model_from_store
+    from fittrack.recognition.model_file import ExerciseModel, load_model, model_from_store
     from fittrack.storage.store import open_store
 
     settings = get_settings()
     # The store's model is checked against the sha256 the trainer recorded; a
     # local file has nothing to check against, so it is only taken when named.
+    model: ExerciseModel | None = None
     if args.model:
         model = load_model(Path(args.model))
     else:
-        model, _ = model_from_store(open_store(settings), settings.model_key)
+        try:
+            model, _ = model_from_store(open_store(settings), settings.model_key)
+        except NoModelError:
+            if exercise is None:  # a named exercise needs no model: reps and form follow the name
+                raise
     with PoseEstimator.from_settings(settings) as estimator, frame_progress(Path(args.video).name,
                                                                            args.quiet) as progress:
         extraction = extract_video(args.video, estimator, sample_fps=settings.sample_fps,
                                    visibility_threshold=settings.visibility_threshold, on_progress=progress)
     extraction.require_person()
-    prediction = predict_rows(model, extraction.rows)
+    prediction = predict_rows(model, extraction.rows, exercise)
     if args.json:
         json.dump(prediction.summary().to_dict(), sys.stdout, indent=2)
         print()
         return 0
-    print(f"{args.video}: {prediction.display} ({100 * prediction.confidence:.0f}% confidence)"
-          + ("; unsure: close to the line of \"not one of these\"" if prediction.uncertain else ""))
+    if prediction.named_by == NAMED_BY_PERSON:
+        print(f"{args.video}: {prediction.display} (named by you)")
+    else:
+        print(f"{args.video}: {prediction.display} ({100 * prediction.confidence:.0f}% confidence)"
+              + ("; unsure: close to the line of \"not one of these\"" if prediction.uncertain else ""))
     if prediction.reps:
         spans = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in prediction.reps.reps)
         print(f"  reps: {prediction.reps.count}" + (f" ({spans})" if spans else ""))
@@ -91,8 +115,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     print("  session log:")
     for segment in prediction.segments:
         reps = f"{segment.reps} reps" if segment.is_set else ""
+        sure = "" if prediction.named_by == NAMED_BY_PERSON else f"({100 * segment.confidence:.0f}%)"
         print(f"  {segment.start_s:6.1f}-{segment.end_s:6.1f} s  {segment_name(segment.label):<18} {reps:<8} "
-              f"({100 * segment.confidence:.0f}%)")
+              f"{sure}".rstrip())
     summary = session_summary(list(prediction.segments))
     print(f"  sets: {summary['sets'] or 'none'}, {summary['total_reps']} reps, "
           f"{summary['work_s']:.0f} s at work, {summary['rest_s']:.0f} s other or rest")
@@ -124,6 +149,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     predict.add_argument("video")
     predict.add_argument("--model", help="a local .model file you trained (default: the store's model, "
                                           "verified against the sha256 recorded by fittrack train)")
+    predict.add_argument("--exercise", help="say which exercise it is (deadlift, hammer_curl, pull_up, push_up, "
+                                            "squat): recognition is skipped, reps and form follow it")
     predict.add_argument("--json", action="store_true", help="machine-readable output")
     predict.add_argument("-q", "--quiet", action="store_true", help="no progress bar (it goes to stderr)")
     predict.set_defaults(handler=_cmd_predict)

@@ -20,8 +20,8 @@ import streamlit as st
 from fittrack.errors import FittrackError
 from fittrack.jobs.analysis import AnalysisResult
 from fittrack.jobs.uploads import VIDEO_TYPES, UploadError, check_upload, stored_display_name
-from fittrack.labels import OTHER, display_name
-from fittrack.movement.predict import PredictionSummary
+from fittrack.labels import EXERCISES, OTHER, display_name
+from fittrack.movement.predict import NAMED_BY_PERSON, PredictionSummary
 from fittrack.movement.sessions import segment_name
 from fittrack.pose.angles import DISPLAY_ANGLES
 from fittrack.storage.keys import ResultKeys, upload_key
@@ -60,17 +60,20 @@ def upload_form(api: Backend) -> None:
         st.error(str(error))
         return
     if missing_model:
-        st.warning(f"No exercise model yet: {missing_model}.")
+        st.warning(f"No exercise model yet: {missing_model}. Name the exercise below to count reps anyway.")
     limit = api.settings.upload_limit_mb
     upload = st.file_uploader(f"A video of one exercise set or a whole workout (up to {limit} MB)",
                               type=list(VIDEO_TYPES))
+    choice = st.selectbox("Which exercise is it?", [RECOGNISE, *EXERCISES],
+                          format_func=lambda label: label if label == RECOGNISE else display_name(label).capitalize(),
+                          help="Name it if you know: reps, form and sets then follow your choice.")
     clicked = st.button("Process Video", type="primary", disabled=upload is None)
     if upload is None or not clicked:
         return
     data = upload.getvalue()
     try:
         check_upload(upload.name, data, api.settings)
-        job_id = api.submit(upload.name, data)
+        job_id = api.submit(upload.name, data, None if choice == RECOGNISE else choice)
     except UploadError as error:
         st.error(f"{error.source} {error.problem}: {error.hint}.")
         return
@@ -123,6 +126,9 @@ def show_failure(api: Backend, upload_id: str, status: JobStatus) -> None:
         st.rerun()
 
 
+RECOGNISE = "Recognise it"
+
+
 def uncertain_sentence(prediction: PredictionSummary) -> str:
     """What to tell a person whose answer sits near the door (fittrack.recognition.decision.uncertain)."""
     if prediction.label != OTHER:
@@ -138,7 +144,10 @@ def show_result(api: Backend, result: AnalysisResult) -> None:
     if prediction:
         st.subheader(prediction.display)
         confidence, reps = st.columns(2)
-        confidence.metric("Confidence", f"{prediction.confidence:.0%}")
+        if prediction.named_by == NAMED_BY_PERSON:
+            confidence.metric("Exercise", "named by you")
+        else:
+            confidence.metric("Confidence (recognised)", f"{prediction.confidence:.0%}")
         if prediction.reps:
             reps.metric("Reps", prediction.reps.count)
         if prediction.uncertain:

@@ -57,10 +57,10 @@ class Backend:
                                 "run `fittrack train` to add exercise predictions").hint
         return ""
 
-    def submit(self, name: str, data: bytes) -> str:
-        """Stores the upload and sends its analysis job; returns the job id."""
+    def submit(self, name: str, data: bytes, exercise: str | None = None) -> str:
+        """Stores the upload (with the exercise the person named, if any) and sends its analysis job."""
         try:
-            upload_id, key = store_upload(self.store, name, data)
+            upload_id, key = store_upload(self.store, name, data, exercise)
         except (StoreError, OSError) as error:
             log.exception("storing an upload failed")
             raise ServiceUnavailable(store_message(self.settings)) from error

@@ -21,9 +21,10 @@ import numpy as np
 
 from fittrack.errors import NoModelError
 from fittrack.jobs.extraction import errors_named_by, extract_within_limits, fetched_video
+from fittrack.jobs.uploads import named_exercise
 from fittrack.labels import OTHER, display_name
 from fittrack.movement.form import RULE_OF
-from fittrack.movement.predict import Prediction, PredictionSummary, predict_rows
+from fittrack.movement.predict import NAMED_BY_PERSON, Prediction, PredictionSummary, predict_rows
 from fittrack.movement.sessions import segment_name, set_at
 from fittrack.pose.annotate import Caption, KeptFrames, render_annotated_video
 from fittrack.pose.collect import EXPORT_COLUMNS
@@ -129,8 +130,8 @@ def _session_caption(prediction: Prediction | None, then: Callable[[int], list[s
 
 def _window_caption(prediction: Prediction | None) -> Callable[[int], list[str]]:
     """The label of the window centred nearest to a moment: what the model sees right now."""
-    if prediction is None or prediction.timeline.empty:
-        return lambda _ms: []
+    if prediction is None or prediction.timeline.empty or prediction.named_by == NAMED_BY_PERSON:
+        return lambda _ms: []  # a named exercise: the model's view of each moment is not the answer
     timeline = prediction.timeline
     centres = ((timeline["start_ms"] + timeline["end_ms"]) / 2).to_numpy(np.float64)
     labels = timeline["label"].to_numpy()
@@ -147,6 +148,8 @@ def _window_caption(prediction: Prediction | None) -> Callable[[int], list[str]]
 def _headline(prediction: Prediction | None, notice: str) -> Caption:
     if prediction is None:
         return Caption(notice or "no exercise model yet")
+    if prediction.named_by == NAMED_BY_PERSON:
+        return Caption(f"{prediction.display} (named by you)")
     if prediction.label == OTHER:
         return Caption("not one of the five exercises")
     return Caption(prediction.display, prediction.confidence)
@@ -184,7 +187,11 @@ def run_analysis(
         rows = extraction.rows
         clock.lap("pose")
         prediction, model_sha, notice = None, "", ""
-        if isinstance(model, NoModelError):
+        exercise = named_exercise(store, upload_key)
+        if exercise is not None:  # the person said which exercise it is: recognition is skipped
+            prediction = predict_rows(None if isinstance(model, NoModelError) else model[0], rows, exercise)
+            model_sha = "" if isinstance(model, NoModelError) else model[1]
+        elif isinstance(model, NoModelError):
             notice = "no exercise model has been trained yet: run `fittrack train`"
         else:
             prediction = predict_rows(model[0], rows)

@@ -11,6 +11,7 @@ import time
 import urllib.parse
 
 from fittrack.errors import BadInputError
+from fittrack.labels import EXERCISES
 from fittrack.pose.video import starts_like_video
 from fittrack.settings import Settings
 from fittrack.storage.keys import new_upload_id, upload_key
@@ -43,13 +44,31 @@ def display_text(name: str) -> str:
     return cleaned[:120] or "upload"
 
 
-def store_upload(store: Store, name: str, data: bytes) -> tuple[str, str]:
-    """Writes the upload under a new id; returns (upload id, store key)."""
+EXERCISE_METADATA = "exercise"  # the exercise the person named before the analysis, if any
+
+
+def store_upload(store: Store, name: str, data: bytes, exercise: str | None = None) -> tuple[str, str]:
+    """Writes the upload under a new id; returns (upload id, store key).
+
+    A named `exercise` goes with the upload itself, so the analysis job and
+    any retry of it read the person's choice from the store.
+    """
+    if exercise is not None and exercise not in EXERCISES:
+        raise UploadError(exercise, "is not an exercise fittrack counts", f"choose one of: {', '.join(EXERCISES)}")
     upload_id = new_upload_id()
     key = upload_key(upload_id)
-    store.put_bytes(key, data, metadata={"display-name": urllib.parse.quote(display_text(name)),
-                                         "uploaded-at": str(int(time.time()))})
+    metadata = {"display-name": urllib.parse.quote(display_text(name)), "uploaded-at": str(int(time.time()))}
+    if exercise is not None:
+        metadata[EXERCISE_METADATA] = exercise
+    store.put_bytes(key, data, metadata=metadata)
     return upload_id, key
+
+
+def named_exercise(store: Store, key: str) -> str | None:
+    """The exercise the person named for the upload at `key`, None for "recognise it"."""
+    info = store.head(key)
+    exercise = info.metadata.get(EXERCISE_METADATA) if info else None
+    return exercise if exercise in EXERCISES else None
 
 
 def stored_display_name(store: Store, key: str) -> str:

@@ -6,13 +6,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from fittrack.labels import OTHER, display_name
+from fittrack.errors import BadInputError
+from fittrack.labels import EXERCISES, OTHER, display_name
 from fittrack.movement.form import RepCue, rep_cues, set_summary
 from fittrack.movement.reps import RepCount, RepSummary, count_video_reps
 from fittrack.movement.sessions import Segment, segment_rows, session_summary
 from fittrack.recognition.decision import aggregate_windows, decide, uncertain
-from fittrack.recognition.features import video_windows
+from fittrack.recognition.features import WindowSpec, video_windows
 from fittrack.recognition.model_file import ExerciseModel
+
+RECOGNISED = "model"  # the exercise is the model's answer
+NAMED_BY_PERSON = "person"  # the person chose the exercise; recognition was skipped
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Prediction:
     segments: tuple[Segment, ...] = ()  # the session log: sets, other movement, rest (fittrack.movement.sessions)
     cues: tuple[tuple[RepCue, ...], ...] = ()  # per rep of `reps`: its form cues (fittrack.movement.form)
     uncertain: bool = False  # near the door: a neighbouring operating point would answer otherwise
+    named_by: str = RECOGNISED  # RECOGNISED, or NAMED_BY_PERSON when the person said which exercise it is
 
     @property
     def display(self) -> str:
@@ -41,7 +46,7 @@ class Prediction:
             timeline=self.timeline.round(4).to_dict(orient="records"),
             reps=self.reps.summary(tuple(tuple(c.to_dict() for c in cues) for cues in self.cues),
                                    self.form_sentences())
-            if self.reps else None, segments=self.segments, uncertain=self.uncertain)
+            if self.reps else None, segments=self.segments, uncertain=self.uncertain, named_by=self.named_by)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class PredictionSummary:
     reps: RepSummary | None = None
     segments: tuple[Segment, ...] = ()
     uncertain: bool = False
+    named_by: str = RECOGNISED
 
     @property
     def display(self) -> str:
@@ -65,7 +71,7 @@ class PredictionSummary:
 
     def to_dict(self) -> dict:
         return {"label": self.label, "display": self.display, "confidence": self.confidence,
-                "uncertain": self.uncertain,
+                "uncertain": self.uncertain, "named_by": self.named_by,
                 "probabilities": self.probabilities, "timeline": self.timeline,
                 "reps": self.reps.to_dict() if self.reps else None,
                 "segments": [segment.to_dict() for segment in self.segments],
@@ -78,11 +84,21 @@ class PredictionSummary:
                    timeline=list(data.get("timeline") or []),
                    reps=RepSummary.from_dict(data["reps"]) if data.get("reps") else None,
                    segments=tuple(Segment.from_dict(d) for d in data.get("segments") or []),
-                   uncertain=bool(data.get("uncertain", False)))
+                   uncertain=bool(data.get("uncertain", False)),
+                   named_by=str(data.get("named_by") or RECOGNISED))
 
 
-def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
-    """Median window probabilities over the video, then the model's rejection rule."""
+def predict_rows(model: ExerciseModel | None, rows: pd.DataFrame, exercise: str | None = None) -> Prediction:
+    """Median window probabilities over the video, then the model's rejection rule.
+
+    With `exercise` (one of EXERCISES, the person's choice) recognition is
+    skipped: reps, form cues and the sets follow that exercise, and `model`
+    (None when none is trained) only supplies the timeline's probabilities.
+    """
+    if exercise is not None:
+        return _named_by_person(model, rows, exercise)
+    if model is None:
+        raise ValueError("recognising the exercise needs a model; name the exercise or train one")
     windows = video_windows(rows, model.window)
     classes = list(model.classes)
     if windows.empty:
@@ -101,3 +117,24 @@ def predict_rows(model: ExerciseModel, rows: pd.DataFrame) -> Prediction:
     segments = tuple(segment_rows(model, rows, windows, proba))
     cues = tuple(tuple(rep_cues(rows, label, span)) for span in reps.reps) if reps else ()
     return Prediction(label, confidence, video.to_dict(), timeline, reps, segments, cues, near_door)
+
+
+def _named_by_person(model: ExerciseModel | None, rows: pd.DataFrame, exercise: str) -> Prediction:
+    """The person's exercise: reps, cues and sets of it; probabilities only where a model can give them."""
+    if exercise not in EXERCISES:
+        raise BadInputError(exercise, "is not an exercise fittrack counts", f"name one of: {', '.join(EXERCISES)}")
+    windows = video_windows(rows, model.window if model is not None else WindowSpec())
+    if model is not None and not windows.empty:
+        classes = list(model.classes)
+        proba = pd.DataFrame(model.forest.predict_proba(windows[model.feature_names]), columns=classes)
+        timeline = pd.concat([windows[["start_ms", "end_ms"]].reset_index(drop=True), proba], axis=1)
+        timeline["label"] = exercise
+        probabilities = aggregate_windows(proba).to_dict()
+    else:  # no model: nothing to say about the other classes; the movement itself still tells sets from rest
+        proba = pd.DataFrame({OTHER: [1.0] * len(windows)})
+        timeline = pd.DataFrame(columns=["start_ms", "end_ms", "label"])
+        probabilities = {}
+    reps = count_video_reps(rows, exercise)
+    segments = tuple(segment_rows(model, rows, windows, proba, exercise=exercise))
+    cues = tuple(tuple(rep_cues(rows, exercise, span)) for span in reps.reps)
+    return Prediction(exercise, 1.0, probabilities, timeline, reps, segments, cues, False, NAMED_BY_PERSON)

@@ -28,6 +28,7 @@ import pandas as pd
 from fittrack.labels import EXERCISES, OTHER, display_name
 from fittrack.movement.reps import count_video_reps
 from fittrack.recognition.decision import aggregate_windows, decide
+from fittrack.recognition.features import WindowSpec
 from fittrack.recognition.model_file import ExerciseModel
 
 REST = "rest"
@@ -175,15 +176,25 @@ def _with_short_sets(labels: list[str], slots: pd.DataFrame, model: ExerciseMode
     return labels
 
 
-def segment_rows(model: ExerciseModel, rows: pd.DataFrame, windows: pd.DataFrame,
-                 proba: pd.DataFrame) -> list[Segment]:
-    """The session log of one video: its windows and their probabilities, decoded and judged."""
-    step_ms = model.window.step_ms
+def segment_rows(model: ExerciseModel | None, rows: pd.DataFrame, windows: pd.DataFrame,
+                 proba: pd.DataFrame, exercise: str | None = None) -> list[Segment]:
+    """The session log of one video: its windows and their probabilities, decoded and judged.
+
+    With `exercise` (the person named it) the log is sets of that exercise
+    separated by rest: movement is not judged, only told apart from rest, so
+    `model` may be None (then `proba` is all `other`: moving or still).
+    """
+    window = model.window if model is not None else WindowSpec()
+    step_ms = window.step_ms
     duration_ms = int(rows["timestamp_ms"].max()) + 1 if len(rows) else 0
     slots = slot_probabilities(windows, proba, duration_ms, step_ms,
-                               model.window.length_ms if SLOT_MODE == "centre" else None)
+                               window.length_ms if SLOT_MODE == "centre" else None)
     path = viterbi(slots[list(STATES)].to_numpy())
     labels = [STATES[i] for i in path]
+    if exercise is not None:
+        return _segments([exercise if label != REST else REST for label in labels], slots, rows, step_ms,
+                         duration_ms, named=True)
+    assert model is not None, "recognising the sets needs a model"
     for label, first, last in _runs(labels):  # judge each exercise run as a whole video would be
         if label not in EXERCISES:
             continue
@@ -193,11 +204,18 @@ def segment_rows(model: ExerciseModel, rows: pd.DataFrame, windows: pd.DataFrame
             labels[first:last] = [OTHER] * (last - first)
     if SHORT_SETS:
         labels = _with_short_sets(labels, slots, model)
+    return _segments(labels, slots, rows, step_ms, duration_ms)
+
+
+def _segments(labels: list[str], slots: pd.DataFrame, rows: pd.DataFrame, step_ms: int, duration_ms: int,
+              named: bool = False) -> list[Segment]:
+    """One Segment per run of equal labels, with its reps; `named`: the exercise is the person's, so a
+    set's confidence is theirs (1.0), not a probability."""
     segments = []
     for label, first, last in _runs(labels):
         start_s, end_s = first * step_ms / 1000.0, min(last * step_ms, duration_ms) / 1000.0
         held = slots.iloc[first:last]
-        confidence = float(held[label].median())
+        confidence = 1.0 if named and label in EXERCISES else float(held[label].median())
         reps = 0
         if label in EXERCISES:
             inside = rows[(rows["timestamp_ms"] >= start_s * 1000) & (rows["timestamp_ms"] < end_s * 1000)]

@@ -45,3 +45,16 @@ def test_the_stored_upload_is_keyed_by_a_new_id_and_keeps_its_name_for_display(t
     assert is_upload_id(upload_id) and upload_id in key and "squat" not in key
     assert store.get_bytes(key) == MP4_START
     assert stored_display_name(store, key) == "mon squat été.mp4"
+
+
+def test_a_named_exercise_goes_with_the_upload_and_an_unknown_one_stores_nothing(tmp_path):
+    from fittrack.jobs.uploads import named_exercise
+
+    store = LocalStore(tmp_path)
+    _, key = store_upload(store, "legs.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\0" * 64, "squat")
+    assert named_exercise(store, key) == "squat"
+    _, unnamed = store_upload(store, "legs.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\0" * 64)
+    assert named_exercise(store, unnamed) is None
+    with pytest.raises(UploadError, match="not an exercise"):
+        store_upload(store, "legs.mp4", b"\x00\x00\x00\x18ftypmp42", "lunges")
+    assert len(list(store.list("uploads/"))) == 2

@@ -43,3 +43,27 @@ def test_the_summary_carries_the_flag_through_json():
     older = {k: v for k, v in data.items() if k != "uncertain"}  # a result stored before the flag existed
     assert PredictionSummary.from_dict(older).uncertain is False
     assert isinstance(summary.timeline_frame(), pd.DataFrame)
+
+
+def test_a_named_exercise_skips_recognition_with_or_without_a_model():
+    import pytest
+
+    from fittrack.errors import BadInputError
+    from fittrack.movement.predict import NAMED_BY_PERSON, RECOGNISED
+
+    rows = synthetic_rows(videos_per_class=1, seed=5).query("label == 'hammer_curl'").reset_index(drop=True)
+    model = _model()
+    recognised = predict_rows(model, rows)
+    assert recognised.named_by == RECOGNISED
+    for given in (model, None):
+        named = predict_rows(given, rows, "squat")  # the person says squat, whatever the model would say
+        assert named.label == "squat" and named.named_by == NAMED_BY_PERSON and not named.uncertain
+        assert named.reps is not None and named.reps.exercise == "squat"
+        assert {segment.label for segment in named.segments} <= {"squat", "rest"}
+        assert named.summary().to_dict()["named_by"] == "person"
+    assert set(predict_rows(model, rows, "squat").probabilities) == set(model.classes), "the model's view kept"
+    assert predict_rows(None, rows, "squat").probabilities == {}
+    with pytest.raises(BadInputError, match="not an exercise"):
+        predict_rows(model, rows, "lunge")
+    with pytest.raises(ValueError, match="needs a model"):
+        predict_rows(None, rows)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from fittrack.movement.predict import PredictionSummary, predict_rows
+from fittrack.movement.reps import count_video_reps
 from fittrack.movement.sessions import (
     OTHER,
     REST,
@@ -169,3 +170,15 @@ def test_a_real_video_with_nobody_in_its_middle_is_logged_with_a_rest_there(tmp_
     assert all(a.end_s == b.start_s for a, b in pairwise(segments)), "no holes in the log"
     rests = [s for s in segments if s.label == REST]
     assert any(s.start_s <= 6.5 and s.end_s >= 8.5 for s in rests), [s.to_dict() for s in segments]
+
+
+def test_a_named_exercise_logs_sets_of_it_separated_by_rest_even_without_a_model():
+    """Two squat sets with nobody in view between them, named by the person: no recognition at all."""
+    rows = _session_rows([("squat", 15.0), ("gap", 8.0), ("squat", 15.0)])
+    prediction = predict_rows(None, rows, "squat")
+    labels = [s.label for s in prediction.segments]
+    assert labels == ["squat", REST, "squat"], labels
+    first, rest, second = prediction.segments
+    assert abs(first.end_s - 15.0) <= 2.5 and abs(second.start_s - 23.0) <= 2.5 and rest.start_s >= 13
+    assert first.confidence == 1.0 and second.reps == count_video_reps(
+        rows[rows["timestamp_ms"] >= second.start_s * 1000], "squat").count
