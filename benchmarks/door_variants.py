@@ -25,7 +25,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-RATIOS_WIDE = (0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)
+RATIOS_TO_2 = (0.75, 1.0, 1.25, 1.5, 2.0)  # the grid before 2026-12-04
+RATIOS_TO_6 = (0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)
 
 
 def main() -> int:
@@ -49,9 +50,9 @@ def main() -> int:
     kind_of = kinds.reindex(truth.index).fillna("")
     original_ratios = training.OTHER_RATIOS
     rules: dict[str, tuple[tuple[float, ...], bool]] = {  # the ratios searched, and whether kinds are used
-        "one floor: 85% of all negatives (before 2026-12-04)": (original_ratios, False),
-        "two floors (<= 1 not_exercise, >= 75% look-alikes), ratios to 2": (original_ratios, True),
-        "two floors, ratios to 6": (RATIOS_WIDE, True),
+        "one floor: 85% of all negatives, ratios to 2 (before 2026-12-04)": (RATIOS_TO_2, False),
+        "two floors (<= 1 not_exercise, >= 75% look-alikes), ratios to 2": (RATIOS_TO_2, True),
+        "two floors, ratios to 6 (the default since 2026-12-04)": (RATIOS_TO_6, True),
     }
     results: dict[str, list[dict]] = {name: [] for name in rules}
     windows = window_features(rows, training.TrainParams().window)

@@ -18,7 +18,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.submit:
         return _submit_training(settings, evaluate_first=not args.no_eval, wait=not args.no_wait)
     train_and_report(open_store(settings, args.store), Path(args.output), settings,
-                     evaluate_first=not args.no_eval)
+                     evaluate_first=not args.no_eval, user_labels=not args.without_user_labels)
     return 0
 
 
@@ -142,6 +142,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     train.add_argument("-o", "--output", default="out/exercise.model", help="where to write the .model file")
     train.add_argument("--store", help="store URL (default from settings)")
     train.add_argument("--no-eval", action="store_true", help="skip the grouped evaluation")
+    train.add_argument("--without-user-labels", action="store_true",
+                       help="leave out the uploads people confirmed or corrected (trained by default)")
     train.add_argument("--submit", action="store_true", help="run training as a job on a worker instead")
     train.add_argument("--no-wait", action="store_true", help="with --submit: send the job and return")
     train.set_defaults(handler=_cmd_train)

@@ -58,7 +58,9 @@ def headline(evaluation: Evaluation, training: dict, markdown: bool = False) -> 
         f"# Exercise model evaluation ({evaluation.split}, {evaluation.videos} videos)" if markdown else
         f"evaluation ({evaluation.split}, {evaluation.videos} videos):",
         "",
-        f"Training set: {training.get('videos_per_class')}",
+        f"Training set: {training.get('videos_per_class')}"
+        + (f" ({training['videos_from_user_labels']} videos from people's corrections)"
+           if training.get("videos_from_user_labels") else ""),
         grouping_sentence(evaluation),
         (f"Operating point (the most exercise videos right while {door_sentence(evaluation)}, "
          f"on these out-of-fold probabilities; the saved model uses it): "

@@ -16,10 +16,11 @@ log = logging.getLogger(__name__)
 
 
 def train_and_report(store: Store, output: Path, settings: Settings | None = None,
-                     params: TrainParams | None = None, evaluate_first: bool = True) -> TrainedModel:
+                     params: TrainParams | None = None, evaluate_first: bool = True,
+                     user_labels: bool = True) -> TrainedModel:
     """Trains from the store; writes the model to `output` and the report beside it."""
     settings = settings or get_settings()
-    trained = train_from_store(store, settings, params, evaluate_first)
+    trained = train_from_store(store, settings, params, evaluate_first, user_labels)
     write_bytes_atomically(output, trained.model_bytes)
     log.info("model also written to %s", output)
     if trained.evaluation is not None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from fittrack.errors import FittrackError
+from fittrack.jobs.user_labels import labelled_rows
 from fittrack.pose.collect import load_rows
 from fittrack.recognition.evaluation import Evaluation
 from fittrack.recognition.features import window_feature_names
@@ -52,19 +55,32 @@ class TrainedModel:
 
 
 def train_from_store(store: Store, settings: Settings, params: TrainParams | None = None,
-                     evaluate_first: bool = True) -> TrainedModel:
-    """Trains on every video's rows in the store and writes the model back to it (settings.model_key)."""
+                     evaluate_first: bool = True, user_labels: bool = True) -> TrainedModel:
+    """Trains on every video's rows in the store and writes the model back to it (settings.model_key).
+
+    With `user_labels`, uploads people confirmed or corrected train beside
+    the dataset, each in a group of its own (fittrack.jobs.user_labels).
+    """
     params = params or TrainParams()
     rows = load_rows(store, show_progress=True)
     if rows.empty:
         raise FittrackError(f"no angle rows in {store.url}: run `fittrack enqueue` (or `fittrack run`) first")
-    log.info("training on %d rows of %d videos", len(rows), rows["video_id"].nunique())
     groups, kinds = video_origins(store, rows)
+    from_people = 0
+    if user_labels:
+        labelled, labelled_groups = labelled_rows(store)
+        if len(labelled):
+            rows = pd.concat([rows, labelled[rows.columns.intersection(labelled.columns)]], ignore_index=True)
+            groups = _with_attrs(pd.concat([groups, labelled_groups]), groups.attrs)
+            from_people = int(labelled["video_id"].nunique())
+    log.info("training on %d rows of %d videos (%d from people's labels)", len(rows), rows["video_id"].nunique(),
+             from_people)
     evaluation = evaluate(rows, params, groups, kinds) if evaluate_first else None
     point = point_of(evaluation) if evaluation is not None else None
     model, point, windows = train(rows, params, point, groups, kinds)
     summary = training_summary(windows) | {"window_ms": params.window.length_ms, "store": store.url,
-                                           "videos_with_origin_group": groups.attrs["from_manifest"]}
+                                           "videos_with_origin_group": groups.attrs["from_manifest"],
+                                           "videos_from_user_labels": from_people}
     exercise_model = ExerciseModel(
         forest=model, point=point, classes=list(model.classes_), feature_names=window_feature_names(),
         window=params.window, library_versions=library_versions(), training=summary,
@@ -76,3 +92,8 @@ def train_from_store(store: Store, settings: Settings, params: TrainParams | Non
     store.put_bytes(settings.model_key, data, metadata={"sha256": digest})
     log.info("model written to %s/%s (sha256 %s)", store.url, settings.model_key, digest)
     return TrainedModel(settings.model_key, digest, evaluation, summary, data, exercise_model)
+
+
+def _with_attrs(series: pd.Series, attrs: dict) -> pd.Series:
+    series.attrs.update(attrs)
+    return series

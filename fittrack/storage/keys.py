@@ -25,6 +25,7 @@ VIDEOS_PREFIX = "videos/"
 UPLOADS_PREFIX = "uploads/"
 RESULTS_PREFIX = "results/"
 SESSIONS_PREFIX = "sessions/"
+LABELS_PREFIX = "labels/"  # labels/<upload id>/<scope>.json: what a person said an upload (or a set of it) is
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
@@ -92,3 +93,26 @@ class ResultKeys:
         base = f"{RESULTS_PREFIX}{upload_id}/"
         return cls(result=base + "result.json", video=base + "annotated.mp4", csv=base + "angles.csv",
                    rows=base + "rows.parquet")
+
+
+def label_key(upload_id: str, span_ms: tuple[int, int] | None = None) -> str:
+    """The label record of an upload's whole video, or of the set spanning `span_ms` (start, end) in it.
+
+    One key per scope, so a second correction of the same scope replaces the
+    first (the last one stands) and the put is atomic.
+    """
+    if not is_upload_id(upload_id):
+        raise BadInputError(upload_id, "is not an upload id", "labels belong to uploads made through the page")
+    scope = "video" if span_ms is None else f"set-{int(span_ms[0])}-{int(span_ms[1])}"
+    return f"{LABELS_PREFIX}{upload_id}/{scope}.json"
+
+
+def is_label_key(key: str) -> bool:
+    return key.startswith(LABELS_PREFIX) and key.endswith(".json")
+
+
+def upload_prefixes(upload_id: str) -> tuple[str, ...]:
+    """Every prefix under which an upload leaves something: its video, its results, its labels."""
+    if not is_upload_id(upload_id):
+        raise BadInputError(upload_id, "is not an upload id", "pass the id of an upload made through the page")
+    return (f"{UPLOADS_PREFIX}{upload_id}/", f"{RESULTS_PREFIX}{upload_id}/", f"{LABELS_PREFIX}{upload_id}/")

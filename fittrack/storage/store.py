@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlparse
 from fittrack.errors import BadInputError, StoreError, StoreKeyMissing, TransientStoreError
 from fittrack.settings import Settings
 from fittrack.storage.files import TEMPORARY_PREFIX, DiskError, write_atomically, write_bytes_atomically
+from fittrack.storage.keys import upload_prefixes
 
 
 @dataclass(frozen=True)
@@ -256,3 +257,15 @@ def open_store(settings: Settings, url: str | None = None) -> LocalStore | S3Sto
     if parsed.scheme == "" and url:
         return LocalStore(Path(url))
     raise BadInputError(url, "is not a store URL", "use file:///path/to/folder or s3://bucket/prefix")
+
+
+def delete_upload(store: Store, upload_id: str) -> list[str]:
+    """Removes everything an upload left in the store (video, results, labels); returns the keys removed.
+
+    The person's video and everything derived from it are theirs: one call
+    removes them all, so no caller can forget a prefix.
+    """
+    removed = [key for prefix in upload_prefixes(upload_id) for key in list(store.list(prefix))]
+    for key in removed:
+        store.delete(key)
+    return removed
