@@ -7,6 +7,7 @@ processes sharing the broker and the store.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -336,3 +337,41 @@ def test_a_named_exercise_needs_no_model_and_the_result_says_named_by_you(webapp
     assert result["prediction"]["named_by"] == "person" and result["prediction"]["label"] == "squat"
     assert result["prediction"]["reps"]["count"] >= 1
     assert {s["label"] for s in result["prediction"]["segments"]} <= {"squat", "rest"}
+
+
+def test_a_correction_on_the_page_recomputes_the_answer_and_survives_a_reload(webapp_env, services, tmp_path):
+    """Upload, a real worker answers, the person says it was a push-up: a correction job, then "named by you"."""
+    store = LocalStore(tmp_path / "store")
+    store_synthetic_model(store, get_settings().model_key)
+    from workers.app import create_app
+
+    start_worker(services, create_app(get_settings()), "fix-worker", service_env(webapp_env, tmp_path / "w"))
+    at = page()
+    upload(at, "legs.mp4", shared_video(SHORT_SQUAT).read_bytes())
+    job_id = job_of(at)
+    assert wait_for(lambda: describe_job(*_state(job_id)).state == "done", 180, "the analysis job")
+    at.run()
+    assert not at.exception
+    assert any(m.label == "Confidence (recognised)" for m in at.metric)
+    at.selectbox(key="right-no").select("push_up").run()
+    at.button(key="right-correct").click().run()
+    assert not at.exception
+    upload_id = job_id.removeprefix("analyse-")
+    label = json.loads(store.get_bytes(f"labels/{upload_id}/video.json"))
+    assert label["person_said"] == "push_up" and label["upload_id"] == upload_id
+
+    def recomputed() -> bool:
+        stored = json.loads(store.get_bytes(f"results/{upload_id}/result.json"))
+        return stored["prediction"]["named_by"] == "person"
+
+    assert wait_for(recomputed, 120, "the correction job")
+    at.run()
+    assert wait_for(lambda: not at.run().exception and any(m.label == "Exercise" for m in at.metric), 30,
+                    "the page showing the corrected answer")
+    assert [m.value for m in at.metric if m.label == "Exercise"] == ["named by you"]
+    assert "push up" in texts(at)
+    again = AppTest.from_file(APP, default_timeout=30)
+    again.query_params["job"] = job_id
+    again.run()
+    said = texts(again)
+    assert not again.exception and "push up" in said and "You said: Push up" in said

@@ -20,6 +20,7 @@ import streamlit as st
 from fittrack.errors import FittrackError
 from fittrack.jobs.analysis import AnalysisResult
 from fittrack.jobs.uploads import VIDEO_TYPES, UploadError, check_upload, stored_display_name
+from fittrack.jobs.user_labels import UserLabel, labels_of
 from fittrack.labels import EXERCISES, OTHER, display_name
 from fittrack.movement.predict import NAMED_BY_PERSON, PredictionSummary
 from fittrack.movement.sessions import segment_name
@@ -138,6 +139,52 @@ def uncertain_sentence(prediction: PredictionSummary) -> str:
     return f"Not sure: this was close to being recognised as {nearest}."
 
 
+def answer_name(label: str) -> str:
+    return "None of these" if label == OTHER else display_name(label).capitalize()
+
+
+def ask_right(api: Backend, result: AnalysisResult) -> None:
+    """"Right?" under the answer: a yes is a label; a no is a label and a job that recomputes the answer."""
+    prediction = result.prediction
+    if prediction is None:
+        return
+    corrections = st.session_state.setdefault("correcting", {})
+    if result.upload_id in corrections:
+        follow_correction(api, result.upload_id, corrections[result.upload_id])
+        return
+    said = labels_of(api.store, result.upload_id)
+    whole = next((label for label in said if label.span_ms is None), None)
+    if whole is not None:
+        st.caption(f"You said: {answer_name(whole.person_said)}. You can still change it below.")
+    yes, no, go = st.columns([1, 3, 1.4], vertical_alignment="bottom")
+    if yes.button("Right", key="right-yes", help="Yes, that is what I did"):
+        api.confirm(UserLabel(result.upload_id, prediction.label, prediction.label), result.duration_s)
+        st.success("Thanks: noted. Answers people confirm train the next model.")
+    choice = no.selectbox("Not right? It was:", [*EXERCISES, OTHER], index=None, format_func=answer_name,
+                          placeholder="choose what it was", key="right-no")
+    if go.button("Correct it", key="right-correct", disabled=choice is None) and choice is not None:
+        job_id = api.correct(UserLabel(result.upload_id, prediction.label, choice), result.duration_s)
+        corrections[result.upload_id] = job_id
+        st.rerun()
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def follow_correction(api: Backend, upload_id: str, job_id: str) -> None:
+    """The correction job's progress; once it ends the whole page shows the recomputed answer."""
+    try:
+        status = api.correction_status(job_id)
+    except ServiceUnavailable as error:
+        st.error(str(error))
+        return
+    if status.finished:
+        st.session_state["correcting"].pop(upload_id, None)
+        if status.state == "failed":
+            st.error(f"Recomputing with your answer failed: {status.message}")
+            return
+        st.rerun()
+    st.info("Recomputing reps, form and sets with your answer...")
+
+
 def show_result(api: Backend, result: AnalysisResult) -> None:
     keys, prediction = result.keys, result.prediction
     name = stored_display_name(api.store, result.video_key) or "video"
@@ -152,6 +199,7 @@ def show_result(api: Backend, result: AnalysisResult) -> None:
             reps.metric("Reps", prediction.reps.count)
         if prediction.uncertain:
             st.info(uncertain_sentence(prediction))
+        ask_right(api, result)
     if result.notice:
         st.warning(result.notice)
     video = api.read(keys.video)
@@ -217,7 +265,8 @@ def show_session(segments, sets) -> float:
     if not sets:
         return 0.0
     log = pd.DataFrame([{"set": i, "exercise": segment_name(s.label), "start (s)": s.start_s, "end (s)": s.end_s,
-                         "reps": s.reps} for i, s in enumerate(sets, start=1)])
+                         "reps": s.reps, "named": "by you" if s.named_by == NAMED_BY_PERSON else "recognised"}
+                        for i, s in enumerate(sets, start=1)])
     st.dataframe(log, hide_index=True)
     names = ["the start", *[f"set {i}: {segment_name(s.label)} at {s.start_s:.0f} s" for i, s in enumerate(sets, 1)]]
     chosen = st.selectbox("Play from", range(len(names)), format_func=names.__getitem__)
@@ -242,7 +291,9 @@ def show_job(api: Backend, job_id: str) -> None:
         st.error(status.message)
     elif status.state == "done":
         try:
-            result = AnalysisResult.from_dict(status.result) if status.result else stored_result(api, upload_id)
+            # The store first: a correction rewrites the result there, the queue keeps the first answer.
+            result = stored_result(api, upload_id) or (
+                AnalysisResult.from_dict(status.result) if status.result else None)
             if result is None:
                 st.error("The job finished but its result is no longer in the store; upload the video again.")
             else:

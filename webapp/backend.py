@@ -15,15 +15,19 @@ from celery import Celery
 
 from fittrack.errors import FittrackError, NoModelError, StoreError
 from fittrack.jobs.uploads import store_upload
+from fittrack.jobs.user_labels import UserLabel, record_label
 from fittrack.settings import Settings, get_settings, without_password
 from fittrack.storage.keys import upload_key
 from fittrack.storage.store import Store, open_store
 from workers.app import create_app
 from workers.jobs import (
     ANALYSE_TASK,
+    CORRECT_TASK,
     NO_SUCH_JOB,
     JobStatus,
     analysis_job_id,
+    correction_job_id,
+    correction_of_job,
     describe_job,
     is_lost,
     redelivers_lost_jobs,
@@ -81,6 +85,46 @@ class Backend:
         except Exception as error:  # kombu/redis/sqlalchemy each raise their own
             log.exception("sending job %s failed", job_id)
             raise ServiceUnavailable(broker_message(self.settings)) from error
+
+    def confirm(self, label: UserLabel, duration_s: float) -> None:
+        """A "yes, right": one label record, nothing to recompute."""
+        try:
+            record_label(self.store, label, duration_s)
+        except StoreError as error:
+            log.exception("storing a label failed")
+            raise ServiceUnavailable(store_message(self.settings)) from error
+
+    def correct(self, label: UserLabel, duration_s: float) -> str:
+        """A "no, it was ...": the label record, then a correction job; returns the job id."""
+        self.confirm(label, duration_s)
+        job_id = correction_job_id(label.upload_id)
+        self.send_correction(job_id)
+        return job_id
+
+    def send_correction(self, job_id: str) -> None:
+        upload_id = correction_of_job(job_id)
+        try:
+            send_job(self.app, CORRECT_TASK, job_id, args=[upload_id], record={"upload_id": upload_id},
+                     retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
+        except Exception as error:  # kombu/redis/sqlalchemy each raise their own
+            log.exception("sending job %s failed", job_id)
+            raise ServiceUnavailable(broker_message(self.settings)) from error
+
+    def correction_status(self, job_id: str) -> JobStatus:
+        """Like `status`, for a correction job; a lost one is sent again as an analysis would be."""
+        if correction_of_job(job_id) is None:
+            return JobStatus("unknown", NO_SUCH_JOB)
+        try:
+            result = self.app.AsyncResult(job_id)
+            state, record, lost = result.state, result.info, is_lost(self.app, result)
+        except Exception as error:
+            log.exception("reading the state of job %s failed", job_id)
+            raise ServiceUnavailable(broker_message(self.settings)) from error
+        if lost:
+            log.warning("correction job %s lost its worker; sending it again", job_id)
+            self.send_correction(job_id)
+            return JobStatus("queued", "The worker recomputing your answer stopped; it was sent again.")
+        return describe_job(state, record)
 
     def status(self, job_id: str) -> JobStatus:
         """The job's state; an id that is not an analysis job of ours is "no such job", read from nowhere."""

@@ -55,6 +55,7 @@ from fittrack.storage.keys import is_sha256, is_upload_id
 EXTRACT_TASK = "fittrack.extract_video"
 TRAIN_TASK = "fittrack.train"
 ANALYSE_TASK = "fittrack.analyse_upload"
+CORRECT_TASK = "fittrack.correct_upload"
 
 QUEUED = "QUEUED"  # ours: recorded by send_job; Celery has no state for "sent, not yet taken"
 PROGRESS = "PROGRESS"  # ours: recorded by the worker while it works
@@ -71,13 +72,22 @@ class JobKind(StrEnum):
     EXTRACTION = "extract"
     ANALYSIS = "analyse"
     TRAINING = "train"
+    CORRECTION = "correct"
+
+
+def _is_correction_subject(subject: str) -> bool:
+    """<upload id>_<8 hex digits>: each correction of an upload is a job of its own."""
+    upload_id, _, serial = subject.partition("_")
+    return is_upload_id(upload_id) and len(serial) == 8 and all(c in "0123456789abcdef" for c in serial)
 
 
 _SUBJECT_IS_VALID: dict[JobKind, Callable[[str], bool]] = {
     JobKind.EXTRACTION: is_sha256,
     JobKind.ANALYSIS: is_upload_id,
     JobKind.TRAINING: is_upload_id,  # the same shape: 32 hex digits
+    JobKind.CORRECTION: _is_correction_subject,
 }
+
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,16 @@ def extraction_job_id(video_key: str, video_sha256: str | None) -> str:
 
 def analysis_job_id(upload_id: str) -> str:
     return JobRef(JobKind.ANALYSIS, upload_id).job_id
+
+
+def correction_job_id(upload_id: str) -> str:
+    return JobRef(JobKind.CORRECTION, f"{upload_id}_{uuid.uuid4().hex[:8]}").job_id
+
+
+def correction_of_job(job_id: str) -> str | None:
+    """The upload id a correction job recomputes, or None when `job_id` is not one."""
+    ref = parse_job_id(job_id)
+    return ref.subject.partition("_")[0] if ref and ref.kind is JobKind.CORRECTION else None
 
 
 def training_job_id() -> str:

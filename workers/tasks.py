@@ -20,6 +20,7 @@ from celery.signals import worker_process_init, worker_process_shutdown, worker_
 
 from fittrack.errors import NoModelError, TransientStoreError
 from fittrack.jobs.analysis import finished_analysis, run_analysis
+from fittrack.jobs.correction import run_correction
 from fittrack.jobs.extraction import run_extraction
 from fittrack.jobs.training import train_from_store
 from fittrack.pose.estimator import PoseEstimator
@@ -27,7 +28,15 @@ from fittrack.recognition.model_file import ExerciseModel, model_from_store
 from fittrack.settings import get_settings
 from fittrack.storage.store import Store, open_store
 from workers.app import app
-from workers.jobs import ANALYSE_TASK, EXTRACT_TASK, TRAIN_TASK, JobKind, parse_job_id, progress_reporter
+from workers.jobs import (
+    ANALYSE_TASK,
+    CORRECT_TASK,
+    EXTRACT_TASK,
+    TRAIN_TASK,
+    JobKind,
+    parse_job_id,
+    progress_reporter,
+)
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +142,12 @@ def analyse_upload(self: Task, upload_key: str, upload_id: str) -> dict:
     result = run_analysis(shared_store(), upload_key, upload_id, pose_estimator(), get_settings(),
                           current_model(), on_progress=staged)
     return result.to_dict()
+
+
+@app.task(name=CORRECT_TASK, **RETRY_STORE_ERRORS)
+def correct_upload(self: Task, upload_id: str) -> dict:
+    """A person's labels applied to an analysed upload: reps, cues, sets and video again, from its rows."""
+    return run_correction(shared_store(), upload_id, get_settings(), current_model()).to_dict()
 
 
 @app.task(name=TRAIN_TASK, bind=True)

@@ -89,7 +89,7 @@ class _StageClock:
         self._last = now
 
 
-def _captions(prediction: Prediction | None, rows) -> Callable[[int], list[str]]:
+def captions_for(prediction: Prediction | None, rows) -> Callable[[int], list[str]]:
     """Banner lines for a moment: the set (in a session of several), the window's label, and a live rep
     counter with the phase."""
     window = _session_caption(prediction, _window_caption(prediction))
@@ -145,7 +145,7 @@ def _window_caption(prediction: Prediction | None) -> Callable[[int], list[str]]
     return caption
 
 
-def _headline(prediction: Prediction | None, notice: str) -> Caption:
+def headline_for(prediction: Prediction | None, notice: str) -> Caption:
     if prediction is None:
         return Caption(notice or "no exercise model yet")
     if prediction.named_by == NAMED_BY_PERSON:
@@ -202,8 +202,8 @@ def run_analysis(
         with tempfile.TemporaryDirectory(prefix="fittrack-render-") as folder:
             annotated = render_annotated_video(
                 local, rows, Path(folder) / "annotated.mp4", sample_fps=settings.sample_fps,
-                visibility_threshold=settings.visibility_threshold, headline=_headline(prediction, notice),
-                caption_at=_captions(prediction, rows), on_progress=stage("render"), kept=kept)
+                visibility_threshold=settings.visibility_threshold, headline=headline_for(prediction, notice),
+                caption_at=captions_for(prediction, rows), on_progress=stage("render"), kept=kept)
             clock.lap("render")
             store.put_file(keys.video, annotated, metadata={"content-type": "video/mp4"})
     store.put_bytes(keys.rows, columns_to_parquet_bytes(extraction.columns))

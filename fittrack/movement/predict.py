@@ -10,13 +10,10 @@ from fittrack.errors import BadInputError
 from fittrack.labels import EXERCISES, OTHER, display_name
 from fittrack.movement.form import RepCue, rep_cues, set_summary
 from fittrack.movement.reps import RepCount, RepSummary, count_video_reps
-from fittrack.movement.sessions import Segment, segment_rows, session_summary
+from fittrack.movement.sessions import NAMED_BY_PERSON, RECOGNISED, Segment, segment_rows, session_summary
 from fittrack.recognition.decision import aggregate_windows, decide, uncertain
 from fittrack.recognition.features import WindowSpec, video_windows
 from fittrack.recognition.model_file import ExerciseModel
-
-RECOGNISED = "model"  # the exercise is the model's answer
-NAMED_BY_PERSON = "person"  # the person chose the exercise; recognition was skipped
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,10 @@ _FLOOR = 1e-4  # no state is impossible: a probability of 0 would forbid a path 
 MOTION_FEATURES = tuple(f"both_{joint}__range" for joint in ("knee", "hip", "elbow", "shoulder"))
 
 
+RECOGNISED = "model"  # an answer the model gave
+NAMED_BY_PERSON = "person"  # an answer the person gave: chosen before, or a correction after
+
+
 @dataclass(frozen=True)
 class Segment:
     label: str  # one of EXERCISES, OTHER ("other movement") or REST ("rest / no person")
@@ -48,6 +52,7 @@ class Segment:
     end_s: float
     reps: int = 0
     confidence: float = 0.0
+    named_by: str = RECOGNISED
 
     @property
     def is_set(self) -> bool:
@@ -55,12 +60,12 @@ class Segment:
 
     def to_dict(self) -> dict:
         return {"label": self.label, "start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2),
-                "reps": self.reps, "confidence": round(self.confidence, 4)}
+                "reps": self.reps, "confidence": round(self.confidence, 4), "named_by": self.named_by}
 
     @classmethod
     def from_dict(cls, data: dict) -> Segment:
         return cls(str(data["label"]), float(data["start_s"]), float(data["end_s"]), int(data.get("reps", 0)),
-                   float(data.get("confidence", 0.0)))
+                   float(data.get("confidence", 0.0)), str(data.get("named_by") or RECOGNISED))
 
 
 def segment_name(label: str) -> str:
@@ -220,5 +225,6 @@ def _segments(labels: list[str], slots: pd.DataFrame, rows: pd.DataFrame, step_m
         if label in EXERCISES:
             inside = rows[(rows["timestamp_ms"] >= start_s * 1000) & (rows["timestamp_ms"] < end_s * 1000)]
             reps = count_video_reps(inside, label).count if len(inside) else 0
-        segments.append(Segment(label, start_s, end_s, reps, confidence))
+        segments.append(Segment(label, start_s, end_s, reps, confidence,
+                                NAMED_BY_PERSON if named and label in EXERCISES else RECOGNISED))
     return segments

@@ -1,0 +1,118 @@
+"""A person's correction, applied: reps, form cues, sets and the annotated video again, from the stored rows.
+
+The pose pass is the expensive part of an analysis and a correction does
+not change what the camera saw, so this job reads the upload's rows back
+(`results/<id>/rows.parquet`) and only decodes the video again to draw it.
+What the person said wins: the whole video's label names the exercise
+(or "none of these"), a set's label renames that set and recounts its reps.
+The result replaces `results/<id>/` whole (each object is written
+atomically), so a redelivered job writes the same thing again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from fittrack.errors import BadInputError, NoModelError
+from fittrack.jobs.analysis import AnalysisResult, captions_for, finished_analysis, headline_for
+from fittrack.jobs.extraction import errors_named_by, fetched_video
+from fittrack.jobs.user_labels import UserLabel, labels_of
+from fittrack.labels import EXERCISES, OTHER
+from fittrack.movement.predict import NAMED_BY_PERSON, Prediction, predict_rows
+from fittrack.movement.reps import count_video_reps
+from fittrack.movement.sessions import Segment
+from fittrack.pose.annotate import render_annotated_video
+from fittrack.pose.collect import EXPORT_COLUMNS
+from fittrack.pose.table import from_parquet_bytes
+from fittrack.recognition.model_file import ExerciseModel
+from fittrack.settings import Settings
+from fittrack.storage.keys import ResultKeys
+from fittrack.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def run_correction(store: Store, upload_id: str, settings: Settings,
+                   model: tuple[ExerciseModel, str] | NoModelError) -> AnalysisResult:
+    """Recomputes an analysed upload's answer with the labels its person gave, and stores it."""
+    started = time.monotonic()
+    before = finished_analysis(store, upload_id)
+    if before is None:
+        raise BadInputError(f"upload {upload_id}", "has no finished analysis to correct",
+                            "correct an upload after its analysis has finished")
+    keys = ResultKeys.of(upload_id)
+    rows = from_parquet_bytes(store.get_bytes(keys.rows))
+    forest = None if isinstance(model, NoModelError) else model[0]
+    prediction = corrected_prediction(forest, rows, labels_of(store, upload_id), before)
+    with errors_named_by(before.video_key), fetched_video(store, before.video_key) as local, \
+            tempfile.TemporaryDirectory(prefix="fittrack-render-") as folder:
+        annotated = render_annotated_video(
+            local, rows, Path(folder) / "annotated.mp4", sample_fps=settings.sample_fps,
+            visibility_threshold=settings.visibility_threshold, headline=headline_for(prediction, ""),
+            caption_at=captions_for(prediction, rows))
+        store.put_file(keys.video, annotated, metadata={"content-type": "video/mp4"})
+    table = rows[list(EXPORT_COLUMNS)].copy()
+    if prediction.reps is not None:
+        table["phase"] = prediction.reps.phases
+    store.put_bytes(keys.csv, table.to_csv(index=False).encode())
+    result = replace(before, prediction=prediction.summary(), notice="",
+                     seconds=round(time.monotonic() - started, 2),
+                     model_sha256="" if isinstance(model, NoModelError) else model[1])
+    store.put_bytes(keys.result, json.dumps(result.to_dict(), indent=1).encode())
+    log.info("corrected %s: %s", upload_id, prediction.label)
+    return result
+
+
+def corrected_prediction(model: ExerciseModel | None, rows: pd.DataFrame, labels: list[UserLabel],
+                         before: AnalysisResult) -> Prediction:
+    """The answer with the person's labels applied: the whole video's first, then each set's."""
+    whole = next((label for label in labels if label.span_ms is None), None)
+    if whole is not None and whole.person_said in EXERCISES:
+        prediction = predict_rows(model, rows, whole.person_said)
+    elif whole is not None:  # "none of these": no reps or sets of any exercise to show
+        prediction = Prediction(OTHER, 1.0, {}, pd.DataFrame(columns=["start_ms", "end_ms", "label"]),
+                                named_by=NAMED_BY_PERSON,
+                                segments=(Segment(OTHER, 0.0, before.duration_s),))
+    elif before.prediction is not None and before.prediction.named_by == NAMED_BY_PERSON:
+        prediction = predict_rows(model, rows, before.prediction.label)
+    elif model is not None:
+        prediction = predict_rows(model, rows)
+    else:
+        raise NoModelError("the exercise model", "no model has been trained yet",
+                           "name the whole video's exercise, or run `fittrack train`")
+    sets = [label for label in labels if label.span_ms is not None]
+    return replace(prediction, segments=tuple(_relabelled(list(prediction.segments), sets, rows))) if sets \
+        else prediction
+
+
+def _relabelled(segments: list[Segment], sets: list[UserLabel], rows: pd.DataFrame) -> list[Segment]:
+    """Each labelled span becomes a segment of what the person said, with its reps counted again."""
+    for label in sets:
+        start_s, end_s = float(label.start_s or 0.0), float(label.end_s or 0.0)
+        inside = rows[(rows["timestamp_ms"] >= start_s * 1000) & (rows["timestamp_ms"] < end_s * 1000)]
+        reps = count_video_reps(inside, label.person_said).count \
+            if label.person_said in EXERCISES and len(inside) else 0
+        named = Segment(label.person_said, start_s, end_s, reps, 1.0, named_by=NAMED_BY_PERSON)
+        segments = _cut(segments, start_s, end_s) + [named]
+    return sorted(segments, key=lambda segment: segment.start_s)
+
+
+def _cut(segments: list[Segment], start_s: float, end_s: float) -> list[Segment]:
+    """The segments with [start_s, end_s) taken out of them."""
+    kept = []
+    for segment in segments:
+        if segment.end_s <= start_s or segment.start_s >= end_s:
+            kept.append(segment)
+            continue
+        if segment.start_s < start_s:
+            kept.append(replace(segment, end_s=start_s))
+        if segment.end_s > end_s:
+            kept.append(replace(segment, start_s=end_s))
+    return kept
