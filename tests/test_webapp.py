@@ -375,3 +375,40 @@ def test_a_correction_on_the_page_recomputes_the_answer_and_survives_a_reload(we
     again.run()
     said = texts(again)
     assert not again.exception and "push up" in said and "You said: Push up" in said
+
+
+def test_deleting_from_the_page_leaves_nothing_of_the_upload(webapp_env, tmp_path):
+    """A stored result: the person deletes it; video, results and labels are gone, the link says no such job."""
+    from fittrack.jobs.user_labels import UserLabel, record_label
+    from fittrack.storage.keys import ResultKeys, upload_key
+
+    upload_id = "12" * 16
+    keys, store = ResultKeys.of(upload_id), LocalStore(tmp_path / "store")
+    store.put_bytes(upload_key(upload_id), write_test_video(tmp_path / "v.mp4", frames=20).read_bytes())
+    result = {"upload_id": upload_id, "video_key": upload_key(upload_id), "video_id": "ab" * 32,
+              "frames": 40, "detected_frames": 40, "duration_s": 4.0, "seconds": 2.0, "stage_seconds": {},
+              "model_sha256": "", "notice": "",
+              "prediction": {"label": "squat", "confidence": 0.8, "timeline": [], "probabilities": {"squat": 0.8}}}
+    store.put_bytes(keys.result, json.dumps(result).encode())
+    store.put_bytes(keys.rows, b"rows")
+    store.put_bytes(keys.video, write_test_video(tmp_path / "a.mp4", frames=20).read_bytes())
+    from webapp.app import CHART_ANGLES
+
+    store.put_bytes(keys.csv, pd.DataFrame({"timestamp_ms": [0, 100], **{angle: [90.0, 95.0] for angle in CHART_ANGLES}})
+                    .to_csv(index=False).encode())
+    record_label(store, UserLabel(upload_id, "squat", "squat"), 4.0)
+    store.put_bytes("rows/" + "cd" * 32 + ".parquet", b"someone else's")
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["job"] = f"analyse-{upload_id}"
+    at.run()
+    assert not at.exception
+    assert at.button(key="delete").disabled, "not without the confirmation"
+    at.checkbox(key="delete-sure").check().run()
+    at.button(key="delete").click().run()
+    assert not at.exception
+    assert "Deleted: the video and everything made from it are gone." in texts(at)
+    assert sorted(store.list()) == ["rows/" + "cd" * 32 + ".parquet"]
+    again = AppTest.from_file(APP, default_timeout=30)
+    again.query_params["job"] = f"analyse-{upload_id}"
+    again.run()
+    assert "No such job" in texts(again)

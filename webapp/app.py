@@ -232,6 +232,25 @@ def show_result(api: Backend, result: AnalysisResult) -> None:
     st.download_button("Download angle rows (CSV)", csv, file_name=f"{stem}-angles.csv", mime="text/csv")
     st.caption(f"{result.frames} frames analysed, a person in {result.detected_frames}; "
                f"took {result.seconds:.0f} s on the worker.")
+    offer_delete(api, result.upload_id)
+
+
+def offer_delete(api: Backend, upload_id: str) -> None:
+    """Your video is yours: one click (and a confirmation) removes it with everything made from it."""
+    with st.expander("Delete this video"):
+        st.caption("Removes the video you uploaded, its annotated copy, its angle rows and what you said about it.")
+        sure = st.checkbox("Yes, delete it for good", key="delete-sure")
+        if st.button("Delete", key="delete", disabled=not sure):
+            try:
+                api.delete(upload_id)
+            except ServiceUnavailable as error:
+                st.error(str(error))
+                return
+            jobs = st.session_state.get("jobs", [])
+            st.session_state["jobs"] = [(j, n) for j, n in jobs if upload_of_job(j) != upload_id]
+            st.query_params.clear()
+            st.session_state["deleted"] = True
+            st.rerun()
 
 
 def cue_sentence(cues) -> str:
@@ -321,6 +340,8 @@ def page_body(api: Backend) -> None:
         st.button("Analyse another video", on_click=lambda: st.query_params.clear())
         show_job(api, job_id)
     else:
+        if st.session_state.pop("deleted", False):
+            st.success("Deleted: the video and everything made from it are gone.")
         upload_form(api)
 
 

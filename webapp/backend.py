@@ -18,7 +18,7 @@ from fittrack.jobs.uploads import store_upload
 from fittrack.jobs.user_labels import UserLabel, record_label
 from fittrack.settings import Settings, get_settings, without_password
 from fittrack.storage.keys import upload_key
-from fittrack.storage.store import Store, open_store
+from fittrack.storage.store import Store, delete_upload, open_store
 from workers.app import create_app
 from workers.jobs import (
     ANALYSE_TASK,
@@ -85,6 +85,15 @@ class Backend:
         except Exception as error:  # kombu/redis/sqlalchemy each raise their own
             log.exception("sending job %s failed", job_id)
             raise ServiceUnavailable(broker_message(self.settings)) from error
+
+    def delete(self, upload_id: str) -> None:
+        """The upload's video, results and labels, all gone (fittrack.storage.store.delete_upload)."""
+        try:
+            removed = delete_upload(self.store, upload_id)
+        except StoreError as error:
+            log.exception("deleting an upload failed")
+            raise ServiceUnavailable(store_message(self.settings)) from error
+        log.info("deleted upload %s (%d objects)", upload_id, len(removed))
 
     def confirm(self, label: UserLabel, duration_s: float) -> None:
         """A "yes, right": one label record, nothing to recompute."""
