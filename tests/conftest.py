@@ -38,6 +38,16 @@ def estimator():
         yield pose
 
 
+@pytest.fixture
+def trimmed(tmp_path):
+    """A shared clip stream-copied (PyAV, no re-encoding) with pts/dts shifted so its first 16 frames fall
+    before zero: FFmpeg's mp4 muxer writes an `elst` skipping them, the sample table keeps all 105, and
+    OpenCV's CAP_PROP_FRAME_COUNT says 105 while 89 decode (see `remuxed.write_edit_list_copy`)."""
+    from .pose.remuxed import TRIM_SOURCE, write_edit_list_copy
+
+    return write_edit_list_copy(shared_video(TRIM_SOURCE), tmp_path / "trimmed.mp4")
+
+
 def write_test_video(path: Path, frames: int = 12, size: tuple[int, int] = (160, 120), fps: float = 10.0,
                      draw=None) -> Path:
     """A small mp4 made with OpenCV: blank grey frames unless `draw(i, image)` paints them."""

@@ -79,6 +79,29 @@ def job_of(at: AppTest) -> str:
     return value[0] if isinstance(value, list) else value
 
 
+def store_result(tmp_path, upload_id: str, prediction: dict, **fields) -> tuple:
+    """A finished analysis as the worker leaves it in the store (result, annotated video, angle CSV)."""
+    from fittrack.storage.keys import ResultKeys
+    from webapp.app import CHART_ANGLES
+
+    keys, store = ResultKeys.of(upload_id), LocalStore(tmp_path / "store")
+    result = {"upload_id": upload_id, "video_key": f"uploads/{upload_id}/video", "video_id": "ab" * 32,
+              "frames": 40, "detected_frames": 40, "duration_s": 4.0, "seconds": 2.0, "stage_seconds": {},
+              "model_sha256": "", "notice": "", "prediction": prediction} | fields
+    store.put_bytes(keys.result, json.dumps(result).encode())
+    store.put_bytes(keys.video, write_test_video(tmp_path / "v.mp4", frames=20).read_bytes())
+    store.put_bytes(keys.csv, pd.DataFrame({"timestamp_ms": [0, 100], **{angle: [90.0, 95.0] for angle in CHART_ANGLES}})
+                    .to_csv(index=False).encode())
+    return keys, store
+
+
+def opened(upload_id: str) -> AppTest:
+    """The page at an upload's link, as a shared link or a reload opens it."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["job"] = f"analyse-{upload_id}"
+    return at.run()
+
+
 def test_no_model_is_explained_and_upload_form_is_shown(webapp_env):
     at = page()
     assert not at.exception
@@ -243,67 +266,42 @@ def test_the_webapp_command_starts_no_worker_when_told_not_to(embedded_env, serv
 
 def test_a_stored_session_result_shows_its_timeline_sets_and_form_cues(webapp_env, tmp_path):
     """A result the queue has forgotten is read from the store; a session of sets renders its log."""
-    import json
 
-    from fittrack.storage.keys import ResultKeys
 
     upload_id = "cd" * 16
-    keys, store = ResultKeys.of(upload_id), LocalStore(tmp_path / "store")
     cue = {"cue": "depth", "verdict": "fault", "value": 61.0, "threshold": 80.0, "experimental": True,
            "agreement": 0.78}
     segments = [{"label": "squat", "start_s": 0.0, "end_s": 12.0, "reps": 5, "confidence": 0.9},
                 {"label": "rest", "start_s": 12.0, "end_s": 20.0, "reps": 0, "confidence": 1.0},
                 {"label": "push_up", "start_s": 20.0, "end_s": 30.0, "reps": 8, "confidence": 0.8}]
-    result = {"upload_id": upload_id, "video_key": f"uploads/{upload_id}/video", "video_id": "ab" * 32,
-              "frames": 450, "detected_frames": 400, "duration_s": 30.0, "seconds": 9.0, "stage_seconds": {},
-              "model_sha256": "", "notice": "",
-              "prediction": {"label": "squat", "confidence": 0.9, "probabilities": {"squat": 0.9, "other": 0.1},
-                             "timeline": [], "segments": segments,
-                             "reps": {"exercise": "squat", "count": 1, "form": ["depth: 1 of 1 reps above depth"],
-                                      "reps": [{"start_s": 1.0, "end_s": 3.0, "cues": [cue]}]}}}
-    store.put_bytes(keys.result, json.dumps(result).encode())
-    store.put_bytes(keys.video, write_test_video(tmp_path / "v.mp4", frames=20).read_bytes())
-    from webapp.app import CHART_ANGLES
-
-    store.put_bytes(keys.csv, pd.DataFrame({"timestamp_ms": [0, 100], **{angle: [90.0, 95.0] for angle in CHART_ANGLES}})
-                    .to_csv(index=False).encode())
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.query_params["job"] = f"analyse-{upload_id}"
-    at.run()
+    store_result(tmp_path, upload_id, {
+        "label": "squat", "confidence": 0.9, "probabilities": {"squat": 0.9, "other": 0.1}, "timeline": [],
+        "segments": segments, "reps": {"exercise": "squat", "count": 1, "form": ["depth: 1 of 1 reps above depth"],
+                                       "reps": [{"start_s": 1.0, "end_s": 3.0, "cues": [cue]}]}},
+        frames=450, detected_frames=400, duration_s=30.0, seconds=9.0)
+    at = opened(upload_id)
     said = texts(at)
     assert not at.exception and "Something went wrong" not in said, said
     assert "The session: sets in colour" in said and "depth: 1 of 1 reps above depth" in said
     sets = at.dataframe[0].value
     squat, push_up = display_name("squat"), display_name("push_up")
     assert list(sets["exercise"]) == [squat, push_up] and list(sets["reps"]) == [5, 8]
-    assert list(at.selectbox[0].options) == ["the start", f"set 1: {squat} at 0 s", f"set 2: {push_up} at 20 s"]
+    play_from = next(s for s in at.selectbox if s.label == "Play from")
+    assert list(play_from.options) == ["the start", f"set 1: {squat} at 0 s", f"set 2: {push_up} at 20 s"]
+    assert list(sets["named"]) == ["recognised", "recognised"]
     assert list(at.dataframe[1].value["form"]) == ["depth: fault (61, limit 80) experimental"]
-    at.selectbox[0].select(2).run()  # the second set
+    play_from.select(2).run()  # the second set
     assert not at.exception and "Something went wrong" not in texts(at), "playing from a set works"
 
 
 def test_an_answer_near_the_door_asks_the_person(webapp_env, tmp_path):
     """`uncertain` in a stored result: the page says which way it nearly went."""
-    import json
 
-    from fittrack.storage.keys import ResultKeys
 
     upload_id = "ef" * 16
-    keys, store = ResultKeys.of(upload_id), LocalStore(tmp_path / "store")
-    result = {"upload_id": upload_id, "video_key": f"uploads/{upload_id}/video", "video_id": "ab" * 32,
-              "frames": 40, "detected_frames": 40, "duration_s": 4.0, "seconds": 2.0, "stage_seconds": {},
-              "model_sha256": "", "notice": "",
-              "prediction": {"label": "other", "confidence": 0.55, "uncertain": True, "timeline": [],
-                             "probabilities": {"hammer_curl": 0.35, "squat": 0.05, "other": 0.6}}}
-    store.put_bytes(keys.result, json.dumps(result).encode())
-    store.put_bytes(keys.video, write_test_video(tmp_path / "v.mp4", frames=20).read_bytes())
-    from webapp.app import CHART_ANGLES
-
-    store.put_bytes(keys.csv, pd.DataFrame({"timestamp_ms": [0, 100], **{angle: [90.0, 95.0] for angle in CHART_ANGLES}})
-                    .to_csv(index=False).encode())
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.query_params["job"] = f"analyse-{upload_id}"
-    at.run()
+    store_result(tmp_path, upload_id, {"label": "other", "confidence": 0.55, "uncertain": True, "timeline": [],
+                                       "probabilities": {"hammer_curl": 0.35, "squat": 0.05, "other": 0.6}})
+    at = opened(upload_id)
     said = texts(at)
     assert not at.exception and "Something went wrong" not in said, said
     assert "Not sure: this was close to being recognised as hammer curl." in said
@@ -380,27 +378,16 @@ def test_a_correction_on_the_page_recomputes_the_answer_and_survives_a_reload(we
 def test_deleting_from_the_page_leaves_nothing_of_the_upload(webapp_env, tmp_path):
     """A stored result: the person deletes it; video, results and labels are gone, the link says no such job."""
     from fittrack.jobs.user_labels import UserLabel, record_label
-    from fittrack.storage.keys import ResultKeys, upload_key
+    from fittrack.storage.keys import upload_key
 
     upload_id = "12" * 16
-    keys, store = ResultKeys.of(upload_id), LocalStore(tmp_path / "store")
-    store.put_bytes(upload_key(upload_id), write_test_video(tmp_path / "v.mp4", frames=20).read_bytes())
-    result = {"upload_id": upload_id, "video_key": upload_key(upload_id), "video_id": "ab" * 32,
-              "frames": 40, "detected_frames": 40, "duration_s": 4.0, "seconds": 2.0, "stage_seconds": {},
-              "model_sha256": "", "notice": "",
-              "prediction": {"label": "squat", "confidence": 0.8, "timeline": [], "probabilities": {"squat": 0.8}}}
-    store.put_bytes(keys.result, json.dumps(result).encode())
+    keys, store = store_result(tmp_path, upload_id, {"label": "squat", "confidence": 0.8, "timeline": [],
+                                                     "probabilities": {"squat": 0.8}})
+    store.put_bytes(upload_key(upload_id), write_test_video(tmp_path / "u.mp4", frames=20).read_bytes())
     store.put_bytes(keys.rows, b"rows")
-    store.put_bytes(keys.video, write_test_video(tmp_path / "a.mp4", frames=20).read_bytes())
-    from webapp.app import CHART_ANGLES
-
-    store.put_bytes(keys.csv, pd.DataFrame({"timestamp_ms": [0, 100], **{angle: [90.0, 95.0] for angle in CHART_ANGLES}})
-                    .to_csv(index=False).encode())
     record_label(store, UserLabel(upload_id, "squat", "squat"), 4.0)
     store.put_bytes("rows/" + "cd" * 32 + ".parquet", b"someone else's")
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.query_params["job"] = f"analyse-{upload_id}"
-    at.run()
+    at = opened(upload_id)
     assert not at.exception
     assert at.button(key="delete").disabled, "not without the confirmation"
     at.checkbox(key="delete-sure").check().run()
@@ -408,7 +395,4 @@ def test_deleting_from_the_page_leaves_nothing_of_the_upload(webapp_env, tmp_pat
     assert not at.exception
     assert "Deleted: the video and everything made from it are gone." in texts(at)
     assert sorted(store.list()) == ["rows/" + "cd" * 32 + ".parquet"]
-    again = AppTest.from_file(APP, default_timeout=30)
-    again.query_params["job"] = f"analyse-{upload_id}"
-    again.run()
-    assert "No such job" in texts(again)
+    assert "No such job" in texts(opened(upload_id))

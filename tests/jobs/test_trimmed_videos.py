@@ -21,17 +21,8 @@ from fittrack.recognition.model_file import model_from_store
 from fittrack.settings import Settings
 from fittrack.storage.store import LocalStore
 
-from ..conftest import shared_video
-from ..pose.remuxed import TRIM_PRESENTED, TRIM_SOURCE, cut_copy, write_edit_list_copy
+from ..pose.remuxed import TRIM_PRESENTED, cut_copy
 from ..synthetic import store_synthetic_model
-
-
-@pytest.fixture
-def trimmed(tmp_path):
-    """A shared clip stream-copied (PyAV, no re-encoding) with pts/dts shifted so its first 16 frames fall
-    before zero: FFmpeg's mp4 muxer writes an `elst` skipping them, the sample table keeps all 105, and
-    OpenCV's CAP_PROP_FRAME_COUNT says 105 while 89 decode (see `remuxed.write_edit_list_copy`)."""
-    return write_edit_list_copy(shared_video(TRIM_SOURCE), tmp_path / "trimmed.mp4")
 
 
 @pytest.fixture

@@ -17,12 +17,10 @@ from ..conftest import shared_video, write_test_video
 from .remuxed import (
     HIDDEN_FRAMES,
     TRIM_PRESENTED,
-    TRIM_SOURCE,
     cut_copy,
     decoded_frame_count,
     edit_list_media_time,
     header_frame_count,
-    write_edit_list_copy,
 )
 
 
@@ -85,14 +83,6 @@ def test_stopping_early_releases_the_decoder_thread(tmp_path):
 # Issue #33: a clip trimmed without re-encoding (an MP4 edit list hides frames its samples still store) plays
 # everywhere and must be taken; a file cut in the middle of its data must still be refused, in one line.
 # The trimmed and cut copies are made from a shared clip by tests/pose/remuxed.py.
-
-
-@pytest.fixture
-def trimmed(tmp_path):
-    """A shared clip stream-copied (PyAV, no re-encoding) with pts/dts shifted so its first 16 frames fall
-    before zero: FFmpeg's mp4 muxer writes an `elst` skipping them, the sample table keeps all 105, and
-    OpenCV's CAP_PROP_FRAME_COUNT says 105 while 89 decode (see `remuxed.write_edit_list_copy`)."""
-    return write_edit_list_copy(shared_video(TRIM_SOURCE), tmp_path / "trimmed.mp4")
 
 
 @pytest.fixture
