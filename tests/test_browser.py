@@ -1,4 +1,5 @@
-"""The webapp in a real headless Chromium, on the embedded default, with the worker `fittrack webapp` starts.
+"""The webapp in a real headless Chromium, on the embedded default, with the worker `fittrack webapp` starts:
+an upload, its answer corrected by the person, and the correction still there after a reload.
 
 Streamlit renders only after its websocket connects, so every step waits on
 page content with a deadline; nothing sleeps a fixed time.
@@ -67,10 +68,25 @@ def test_upload_in_chromium_plays_the_annotated_video(chromium, tmp_path):
             assert "job=analyse-" in page.url, "the job id is in the address, so a link shows it again"
             page.get_by_text("Download angle rows (CSV)").wait_for(timeout=30_000)
             page.screenshot(path=str(ARTIFACTS / "webapp-result.png"), full_page=True)
+            correct_it(page, "Push up")
+            page.get_by_text("named by you").wait_for(timeout=180_000)  # the correction job, on the worker
+            page.reload()
+            page.get_by_text("You said: Push up").wait_for(timeout=60_000)  # from the store, not the session
+            page.get_by_text("named by you").wait_for(timeout=30_000)
+            page.get_by_text("full_range").first.wait_for(timeout=30_000)  # a push-up's form cues, not a squat's
+            page.screenshot(path=str(ARTIFACTS / "webapp-corrected.png"), full_page=True)
             browser.close()
         assert (ARTIFACTS / "webapp-result.png").stat().st_size > 10_000
     finally:
         services.stop_all()
+
+
+def correct_it(page, exercise: str) -> None:
+    """Says "Not right? It was: <exercise>" under the answer and sends the correction."""
+    page.get_by_text("Not right? It was:").wait_for(timeout=30_000)
+    page.locator("div[data-testid=stSelectbox]").filter(has_text="Not right? It was:").click()
+    page.get_by_role("option", name=exercise, exact=True).click()
+    page.get_by_role("button", name="Correct it").click()
 
 
 HOSTILE_JOB_VALUES = {
