@@ -396,3 +396,29 @@ def test_deleting_from_the_page_leaves_nothing_of_the_upload(webapp_env, tmp_pat
     assert "Deleted: the video and everything made from it are gone." in texts(at)
     assert sorted(store.list()) == ["rows/" + "cd" * 32 + ".parquet"]
     assert "No such job" in texts(opened(upload_id))
+
+
+def test_one_set_of_a_session_is_corrected_on_its_own(webapp_env, tmp_path):
+    """Two sets: the second was a squat, not a push-up; its span is labelled and a correction job is sent."""
+    from fittrack.storage.keys import upload_key
+
+    upload_id = "34" * 16
+    segments = [{"label": "squat", "start_s": 0.0, "end_s": 12.0, "reps": 5, "confidence": 0.9},
+                {"label": "rest", "start_s": 12.0, "end_s": 20.0, "reps": 0, "confidence": 1.0},
+                {"label": "push_up", "start_s": 20.0, "end_s": 30.0, "reps": 8, "confidence": 0.8}]
+    keys, store = store_result(tmp_path, upload_id, {"label": "squat", "confidence": 0.9, "timeline": [],
+                                                     "probabilities": {"squat": 0.9}, "segments": segments},
+                               duration_s=30.0)
+    store.put_bytes(upload_key(upload_id), b"the video")
+    store.put_bytes(keys.rows, b"rows")
+    at = opened(upload_id)
+    assert not at.exception
+    at.selectbox(key="set-which").select(1).run()
+    at.selectbox(key="set-was").select("squat").run()
+    at.button(key="set-correct").click().run()
+    assert not at.exception
+    label = json.loads(store.get_bytes(f"labels/{upload_id}/set-20000-30000.json"))
+    assert (label["model_said"], label["person_said"], label["start_s"], label["end_s"]) == ("push_up", "squat",
+                                                                                            20.0, 30.0)
+    assert not store.exists(f"labels/{upload_id}/video.json"), "only the set was said"
+    assert "Recomputing reps, form and sets with your answer" in texts(at), "its job is followed (no worker here)"

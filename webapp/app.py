@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import uuid
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -158,14 +159,44 @@ def ask_right(api: Backend, result: AnalysisResult) -> None:
         st.caption(f"You said: {answer_name(whole.person_said)}. You can still change it below.")
     yes, no, go = st.columns([1, 3, 1.4], vertical_alignment="bottom")
     if yes.button("Right", key="right-yes", help="Yes, that is what I did"):
-        api.confirm(UserLabel(result.upload_id, prediction.label, prediction.label), result.duration_s)
-        st.success("Thanks: noted. Answers people confirm train the next model.")
+        label = UserLabel(result.upload_id, prediction.label, prediction.label)
+        if told(lambda: api.confirm(label, result.duration_s)):
+            st.success("Thanks: noted. Answers people confirm train the next model.")
     choice = no.selectbox("Not right? It was:", [*EXERCISES, OTHER], index=None, format_func=answer_name,
                           placeholder="choose what it was", key="right-no")
     if go.button("Correct it", key="right-correct", disabled=choice is None) and choice is not None:
-        job_id = api.correct(UserLabel(result.upload_id, prediction.label, choice), result.duration_s)
-        corrections[result.upload_id] = job_id
+        send_correction(api, UserLabel(result.upload_id, prediction.label, choice), result.duration_s)
+
+
+def send_correction(api: Backend, label: UserLabel, duration_s: float) -> None:
+    """Records the label and sends its correction job; the page then follows that job."""
+    job_id: list[str] = []
+    if told(lambda: job_id.append(api.correct(label, duration_s))):
+        st.session_state.setdefault("correcting", {})[label.upload_id] = job_id[0]
         st.rerun()
+
+
+def told(action: Callable[[], object]) -> bool:
+    """Runs `action`; a refused label or an unreachable server becomes one sentence on the page."""
+    try:
+        action()
+    except (ServiceUnavailable, FittrackError) as error:
+        st.error(str(error))
+        return False
+    return True
+
+
+def ask_about_a_set(api: Backend, result: AnalysisResult, sets: list) -> None:
+    """A session of several sets: one of them can be corrected on its own (its span trains alone)."""
+    with st.expander("Is a set wrong?"):
+        which = st.selectbox("Set", range(len(sets)), key="set-which",
+                             format_func=lambda i: f"set {i + 1}: {segment_name(sets[i].label)} at {sets[i].start_s:.0f} s")
+        was = st.selectbox("It was:", [*EXERCISES, OTHER], index=None, format_func=answer_name,
+                           placeholder="choose what it was", key="set-was")
+        if st.button("Correct this set", key="set-correct", disabled=was is None) and was is not None:
+            chosen = sets[which]
+            send_correction(api, UserLabel(result.upload_id, chosen.label, was, chosen.start_s, chosen.end_s),
+                            result.duration_s)
 
 
 @st.fragment(run_every=POLL_SECONDS)
@@ -205,6 +236,8 @@ def show_result(api: Backend, result: AnalysisResult) -> None:
     video = api.read(keys.video)
     sets = [segment for segment in prediction.segments if segment.is_set] if prediction else []
     start_s = show_session(prediction.segments, sets) if prediction and len(prediction.segments) > 1 else 0.0
+    if len(sets) > 1 and result.upload_id not in st.session_state.get("correcting", {}):
+        ask_about_a_set(api, result, sets)
     st.video(video, format="video/mp4", start_time=int(start_s))
     stem = name.rsplit(".", 1)[0]
     st.download_button("Download annotated video", video, file_name=f"{stem}-annotated.mp4", mime="video/mp4")
