@@ -421,4 +421,41 @@ def test_one_set_of_a_session_is_corrected_on_its_own(webapp_env, tmp_path):
     assert (label["model_said"], label["person_said"], label["start_s"], label["end_s"]) == ("push_up", "squat",
                                                                                             20.0, 30.0)
     assert not store.exists(f"labels/{upload_id}/video.json"), "only the set was said"
-    assert "Recomputing reps, form and sets with your answer" in texts(at), "its job is followed (no worker here)"
+    assert "Recomputing reps, form and sets with your answer. Queued" in texts(at), "followed (no worker here)"
+
+
+def test_a_correction_whose_worker_is_killed_is_sent_again_and_finishes_whole(embedded_env, services):
+    """The embedded queue forgets a taken job; the page finds the correction lost and sends it again."""
+    home = embedded_env
+    store = LocalStore(home / "store")
+    store_synthetic_model(store, get_settings().model_key)
+    from workers.app import create_app
+
+    app = create_app(get_settings())
+    env = service_env({"FITTRACK_SAMPLE_FPS": "10"}, home)
+    worker = start_worker(services, app, "first", env)
+    at = page()
+    upload(at, "deadlift.mp4", shared_video("deadlift/ffreaks_deadlift.mp4").read_bytes())  # 24 s
+    job_id = job_of(at)
+    assert wait_for(lambda: describe_job(*_state(job_id)).state == "done", 240, "the analysis")
+    at.run()
+    at.selectbox(key="right-no").select("squat").run()
+    at.button(key="right-correct").click().run()
+    correction = at.session_state["correcting"][job_id.removeprefix("analyse-")]
+    assert correction.startswith("correct-")
+    wait_for(lambda: _state(correction)[0] == "PROGRESS", 120, "the correction to draw the video")
+    for pid in process_tree(worker.pid):
+        os.kill(pid, signal.SIGKILL)
+    worker.wait(10)
+    at.run()  # the page follows the correction, finds its worker gone and sends it again
+    assert "it was sent again" in texts(at), texts(at)
+    start_worker(services, app, "second", env)
+    upload_id = job_id.removeprefix("analyse-")
+
+    def whole() -> bool:
+        stored = json.loads(store.get_bytes(f"results/{upload_id}/result.json"))
+        return stored["prediction"]["named_by"] == "person" and stored["prediction"]["label"] == "squat"
+
+    assert wait_for(whole, 240, "the correction sent again")
+    annotated = store.get_bytes(f"results/{upload_id}/annotated.mp4")
+    assert annotated[4:8] == b"ftyp" and annotated.find(b"moov") < annotated.find(b"mdat"), "a whole video"

@@ -213,7 +213,7 @@ def follow_correction(api: Backend, upload_id: str, job_id: str) -> None:
             st.error(f"Recomputing with your answer failed: {status.message}")
             return
         st.rerun()
-    st.info("Recomputing reps, form and sets with your answer...")
+    st.info(f"Recomputing reps, form and sets with your answer. {status.message}")
 
 
 def show_result(api: Backend, result: AnalysisResult) -> None:

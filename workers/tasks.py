@@ -147,7 +147,9 @@ def analyse_upload(self: Task, upload_key: str, upload_id: str) -> dict:
 @app.task(name=CORRECT_TASK, **RETRY_STORE_ERRORS)
 def correct_upload(self: Task, upload_id: str) -> dict:
     """A person's labels applied to an analysed upload: reps, cues, sets and video again, from its rows."""
-    return run_correction(shared_store(), upload_id, get_settings(), current_model()).to_dict()
+    report = progress_reporter(self)
+    return run_correction(shared_store(), upload_id, get_settings(), current_model(),
+                          on_progress=lambda done, total: report(done, total, stage="render")).to_dict()
 
 
 @app.task(name=TRAIN_TASK, bind=True)

@@ -15,6 +15,7 @@ import json
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,8 +41,12 @@ log = logging.getLogger(__name__)
 
 
 def run_correction(store: Store, upload_id: str, settings: Settings,
-                   model: tuple[ExerciseModel, str] | NoModelError) -> AnalysisResult:
-    """Recomputes an analysed upload's answer with the labels its person gave, and stores it."""
+                   model: tuple[ExerciseModel, str] | NoModelError,
+                   on_progress: Callable[[int, int], None] | None = None) -> AnalysisResult:
+    """Recomputes an analysed upload's answer with the labels its person gave, and stores it.
+
+    `on_progress` gets (frames drawn, frames to draw) while the video is drawn again.
+    """
     started = time.monotonic()
     before = finished_analysis(store, upload_id)
     if before is None:
@@ -56,7 +61,7 @@ def run_correction(store: Store, upload_id: str, settings: Settings,
         annotated = render_annotated_video(
             local, rows, Path(folder) / "annotated.mp4", sample_fps=settings.sample_fps,
             visibility_threshold=settings.visibility_threshold, headline=headline_for(prediction, ""),
-            caption_at=captions_for(prediction, rows))
+            caption_at=captions_for(prediction, rows), on_progress=on_progress)
         store.put_file(keys.video, annotated, metadata={"content-type": "video/mp4"})
     table = rows[list(EXPORT_COLUMNS)].copy()
     if prediction.reps is not None:
