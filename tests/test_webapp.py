@@ -90,6 +90,7 @@ def store_result(tmp_path, upload_id: str, prediction: dict, **fields) -> tuple:
               "model_sha256": "", "notice": "", "prediction": prediction} | fields
     store.put_bytes(keys.result, json.dumps(result).encode())
     store.put_bytes(keys.video, write_test_video(tmp_path / "v.mp4", frames=20).read_bytes())
+    store.put_bytes(f"uploads/{upload_id}/video", write_test_video(tmp_path / "u.mp4", frames=20).read_bytes())
     store.put_bytes(keys.csv, pd.DataFrame({"timestamp_ms": [0, 100], **{angle: [90.0, 95.0] for angle in CHART_ANGLES}})
                     .to_csv(index=False).encode())
     return keys, store
@@ -351,8 +352,8 @@ def test_a_correction_on_the_page_recomputes_the_answer_and_survives_a_reload(we
     at.run()
     assert not at.exception
     assert any(m.label == "Confidence (recognised)" for m in at.metric)
-    at.selectbox(key="right-no").select("push_up").run()
-    at.button(key="right-correct").click().run()
+    at.selectbox(key=f"right-no-{job_id.removeprefix('analyse-')}").select("push_up").run()
+    at.button(key=f"right-correct-{job_id.removeprefix('analyse-')}").click().run()
     assert not at.exception
     upload_id = job_id.removeprefix("analyse-")
     label = json.loads(store.get_bytes(f"labels/{upload_id}/video.json"))
@@ -373,25 +374,27 @@ def test_a_correction_on_the_page_recomputes_the_answer_and_survives_a_reload(we
     again.run()
     said = texts(again)
     assert not again.exception and "push up" in said and "You said: Push up" in said
+    again.checkbox(key=f"delete-sure-{upload_id}").check().run()
+    again.button(key=f"delete-{upload_id}").click().run()
+    assert not [key for key in store.list() if upload_id in key]
+    assert "No such job" in texts(opened(upload_id)), "the queue's record of the answer does not bring it back"
 
 
 def test_deleting_from_the_page_leaves_nothing_of_the_upload(webapp_env, tmp_path):
     """A stored result: the person deletes it; video, results and labels are gone, the link says no such job."""
     from fittrack.jobs.user_labels import UserLabel, record_label
-    from fittrack.storage.keys import upload_key
 
     upload_id = "12" * 16
     keys, store = store_result(tmp_path, upload_id, {"label": "squat", "confidence": 0.8, "timeline": [],
                                                      "probabilities": {"squat": 0.8}})
-    store.put_bytes(upload_key(upload_id), write_test_video(tmp_path / "u.mp4", frames=20).read_bytes())
     store.put_bytes(keys.rows, b"rows")
     record_label(store, UserLabel(upload_id, "squat", "squat"), 4.0)
     store.put_bytes("rows/" + "cd" * 32 + ".parquet", b"someone else's")
     at = opened(upload_id)
     assert not at.exception
-    assert at.button(key="delete").disabled, "not without the confirmation"
-    at.checkbox(key="delete-sure").check().run()
-    at.button(key="delete").click().run()
+    assert at.button(key=f"delete-{upload_id}").disabled, "not without the confirmation"
+    at.checkbox(key=f"delete-sure-{upload_id}").check().run()
+    at.button(key=f"delete-{upload_id}").click().run()
     assert not at.exception
     assert "Deleted: the video and everything made from it are gone." in texts(at)
     assert sorted(store.list()) == ["rows/" + "cd" * 32 + ".parquet"]
@@ -400,7 +403,6 @@ def test_deleting_from_the_page_leaves_nothing_of_the_upload(webapp_env, tmp_pat
 
 def test_one_set_of_a_session_is_corrected_on_its_own(webapp_env, tmp_path):
     """Two sets: the second was a squat, not a push-up; its span is labelled and a correction job is sent."""
-    from fittrack.storage.keys import upload_key
 
     upload_id = "34" * 16
     segments = [{"label": "squat", "start_s": 0.0, "end_s": 12.0, "reps": 5, "confidence": 0.9},
@@ -409,13 +411,12 @@ def test_one_set_of_a_session_is_corrected_on_its_own(webapp_env, tmp_path):
     keys, store = store_result(tmp_path, upload_id, {"label": "squat", "confidence": 0.9, "timeline": [],
                                                      "probabilities": {"squat": 0.9}, "segments": segments},
                                duration_s=30.0)
-    store.put_bytes(upload_key(upload_id), b"the video")
     store.put_bytes(keys.rows, b"rows")
     at = opened(upload_id)
     assert not at.exception
-    at.selectbox(key="set-which").select(1).run()
-    at.selectbox(key="set-was").select("squat").run()
-    at.button(key="set-correct").click().run()
+    at.selectbox(key=f"set-which-{upload_id}").select(1).run()
+    at.selectbox(key=f"set-was-{upload_id}").select("squat").run()
+    at.button(key=f"set-correct-{upload_id}").click().run()
     assert not at.exception
     label = json.loads(store.get_bytes(f"labels/{upload_id}/set-20000-30000.json"))
     assert (label["model_said"], label["person_said"], label["start_s"], label["end_s"]) == ("push_up", "squat",
@@ -439,8 +440,8 @@ def test_a_correction_whose_worker_is_killed_is_sent_again_and_finishes_whole(em
     job_id = job_of(at)
     assert wait_for(lambda: describe_job(*_state(job_id)).state == "done", 240, "the analysis")
     at.run()
-    at.selectbox(key="right-no").select("squat").run()
-    at.button(key="right-correct").click().run()
+    at.selectbox(key=f"right-no-{job_id.removeprefix('analyse-')}").select("squat").run()
+    at.button(key=f"right-correct-{job_id.removeprefix('analyse-')}").click().run()
     correction = at.session_state["correcting"][job_id.removeprefix("analyse-")]
     assert correction.startswith("correct-")
     wait_for(lambda: _state(correction)[0] == "PROGRESS", 120, "the correction to draw the video")

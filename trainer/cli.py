@@ -16,20 +16,21 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     if args.submit:
-        return _submit_training(settings, evaluate_first=not args.no_eval, wait=not args.no_wait)
+        return _submit_training(settings, evaluate_first=not args.no_eval, wait=not args.no_wait,
+                                user_labels=not args.without_user_labels)
     train_and_report(open_store(settings, args.store), Path(args.output), settings,
                      evaluate_first=not args.no_eval, user_labels=not args.without_user_labels)
     return 0
 
 
-def _submit_training(settings, evaluate_first: bool, wait: bool) -> int:
+def _submit_training(settings, evaluate_first: bool, wait: bool, user_labels: bool = True) -> int:
     """Trains on a worker (the data never comes here); waits for it unless told not to."""
     from workers.app import create_app
     from workers.jobs import TRAIN_TASK, send_job, training_job_id
 
     app = create_app(settings)
     job_id = training_job_id()
-    send_job(app, TRAIN_TASK, job_id, args=[evaluate_first], record={"model_key": settings.model_key})
+    send_job(app, TRAIN_TASK, job_id, args=[evaluate_first, user_labels], record={"model_key": settings.model_key})
     job = app.AsyncResult(job_id)
     print(f"training job {job_id} sent; the model will be at {settings.model_key} in the store")
     if not wait:

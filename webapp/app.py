@@ -28,7 +28,7 @@ from fittrack.movement.sessions import segment_name
 from fittrack.pose.angles import DISPLAY_ANGLES
 from fittrack.storage.keys import ResultKeys, upload_key
 from webapp.backend import Backend, ServiceUnavailable, backend
-from workers.jobs import JobStatus, analysis_job_id, upload_of_job
+from workers.jobs import NO_SUCH_JOB, JobStatus, analysis_job_id, upload_of_job
 
 log = logging.getLogger("webapp")
 POLL_SECONDS = 0.5
@@ -158,14 +158,17 @@ def ask_right(api: Backend, result: AnalysisResult) -> None:
     if whole is not None:
         st.caption(f"You said: {answer_name(whole.person_said)}. You can still change it below.")
     yes, no, go = st.columns([1, 3, 1.4], vertical_alignment="bottom")
-    if yes.button("Right", key="right-yes", help="Yes, that is what I did"):
-        label = UserLabel(result.upload_id, prediction.label, prediction.label)
+    uid = result.upload_id
+    model_said = whole.model_said if whole is not None else prediction.label  # what the model said, kept
+    if yes.button("Right", key=f"right-yes-{uid}", help="Yes, that is what I did"):
+        label = UserLabel(uid, model_said, prediction.label)
         if told(lambda: api.confirm(label, result.duration_s)):
             st.success("Thanks: noted. Answers people confirm train the next model.")
     choice = no.selectbox("Not right? It was:", [*EXERCISES, OTHER], index=None, format_func=answer_name,
-                          placeholder="choose what it was", key="right-no")
-    if go.button("Correct it", key="right-correct", disabled=choice is None) and choice is not None:
-        send_correction(api, UserLabel(result.upload_id, prediction.label, choice), result.duration_s)
+                          placeholder="choose what it was", key=f"right-no-{uid}")
+    if go.button("Correct it", key=f"right-correct-{uid}", disabled=choice is None) and choice is not None:
+        send_correction(api, UserLabel(uid, model_said, choice), result.duration_s)
+    st.caption("What you say here is kept with your video and helps train the next model.")
 
 
 def send_correction(api: Backend, label: UserLabel, duration_s: float) -> None:
@@ -189,11 +192,12 @@ def told(action: Callable[[], object]) -> bool:
 def ask_about_a_set(api: Backend, result: AnalysisResult, sets: list) -> None:
     """A session of several sets: one of them can be corrected on its own (its span trains alone)."""
     with st.expander("Is a set wrong?"):
-        which = st.selectbox("Set", range(len(sets)), key="set-which",
+        uid = result.upload_id
+        which = st.selectbox("Set", range(len(sets)), key=f"set-which-{uid}",
                              format_func=lambda i: f"set {i + 1}: {segment_name(sets[i].label)} at {sets[i].start_s:.0f} s")
         was = st.selectbox("It was:", [*EXERCISES, OTHER], index=None, format_func=answer_name,
-                           placeholder="choose what it was", key="set-was")
-        if st.button("Correct this set", key="set-correct", disabled=was is None) and was is not None:
+                           placeholder="choose what it was", key=f"set-was-{uid}")
+        if st.button("Correct this set", key=f"set-correct-{uid}", disabled=was is None) and was is not None:
             chosen = sets[which]
             send_correction(api, UserLabel(result.upload_id, chosen.label, was, chosen.start_s, chosen.end_s),
                             result.duration_s)
@@ -207,9 +211,9 @@ def follow_correction(api: Backend, upload_id: str, job_id: str) -> None:
     except ServiceUnavailable as error:
         st.error(str(error))
         return
-    if status.finished:
+    if status.finished or status.state == "unknown":
         st.session_state["correcting"].pop(upload_id, None)
-        if status.state == "failed":
+        if status.state in ("failed", "unknown"):
             st.error(f"Recomputing with your answer failed: {status.message}")
             return
         st.rerun()
@@ -265,15 +269,16 @@ def show_result(api: Backend, result: AnalysisResult) -> None:
     st.download_button("Download angle rows (CSV)", csv, file_name=f"{stem}-angles.csv", mime="text/csv")
     st.caption(f"{result.frames} frames analysed, a person in {result.detected_frames}; "
                f"took {result.seconds:.0f} s on the worker.")
-    offer_delete(api, result.upload_id)
+    if result.upload_id not in st.session_state.get("correcting", {}):  # not while a job redraws it
+        offer_delete(api, result.upload_id)
 
 
 def offer_delete(api: Backend, upload_id: str) -> None:
     """Your video is yours: one click (and a confirmation) removes it with everything made from it."""
     with st.expander("Delete this video"):
         st.caption("Removes the video you uploaded, its annotated copy, its angle rows and what you said about it.")
-        sure = st.checkbox("Yes, delete it for good", key="delete-sure")
-        if st.button("Delete", key="delete", disabled=not sure):
+        sure = st.checkbox("Yes, delete it for good", key=f"delete-sure-{upload_id}")
+        if st.button("Delete", key=f"delete-{upload_id}", disabled=not sure):
             try:
                 api.delete(upload_id)
             except ServiceUnavailable as error:
@@ -341,6 +346,8 @@ def show_job(api: Backend, job_id: str) -> None:
         return
     if upload_id is None:
         st.error(status.message)
+    elif status.state in ("done", "unknown") and not api.store.exists(upload_key(upload_id)):
+        st.error(NO_SUCH_JOB)  # deleted by its person: the queue may remember it, the store does not
     elif status.state == "done":
         try:
             # The store first: a correction rewrites the result there, the queue keeps the first answer.

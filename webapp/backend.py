@@ -93,6 +93,10 @@ class Backend:
         except StoreError as error:
             log.exception("deleting an upload failed")
             raise ServiceUnavailable(store_message(self.settings)) from error
+        try:  # the queue's copy of the answer goes too, so the old link finds nothing
+            self.app.AsyncResult(analysis_job_id(upload_id)).forget()
+        except Exception:
+            log.warning("the result backend kept its record of %s", upload_id, exc_info=True)
         log.info("deleted upload %s (%d objects)", upload_id, len(removed))
 
     def confirm(self, label: UserLabel, duration_s: float) -> None:

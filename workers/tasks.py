@@ -153,6 +153,7 @@ def correct_upload(self: Task, upload_id: str) -> dict:
 
 
 @app.task(name=TRAIN_TASK, bind=True)
-def train_model(self: Task, evaluate_first: bool = True) -> dict:
-    """Trains on the rows in the shared store; the model is written back to the store."""
-    return train_from_store(shared_store(), get_settings(), evaluate_first=evaluate_first).to_dict()
+def train_model(self: Task, evaluate_first: bool = True, user_labels: bool = True) -> dict:
+    """Trains on the rows in the shared store (and people's labelled uploads); the model goes back to it."""
+    return train_from_store(shared_store(), get_settings(), evaluate_first=evaluate_first,
+                            user_labels=user_labels).to_dict()

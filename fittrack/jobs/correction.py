@@ -24,7 +24,7 @@ import pandas as pd
 from fittrack.errors import BadInputError, NoModelError
 from fittrack.jobs.analysis import AnalysisResult, captions_for, finished_analysis, headline_for
 from fittrack.jobs.extraction import errors_named_by, fetched_video
-from fittrack.jobs.user_labels import UserLabel, labels_of
+from fittrack.jobs.user_labels import UserLabel, labels_of, within
 from fittrack.labels import EXERCISES, OTHER
 from fittrack.movement.predict import NAMED_BY_PERSON, Prediction, predict_rows
 from fittrack.movement.reps import count_video_reps
@@ -34,10 +34,12 @@ from fittrack.pose.collect import EXPORT_COLUMNS
 from fittrack.pose.table import from_parquet_bytes
 from fittrack.recognition.model_file import ExerciseModel
 from fittrack.settings import Settings
-from fittrack.storage.keys import ResultKeys
-from fittrack.storage.store import Store
+from fittrack.storage.keys import ResultKeys, upload_key
+from fittrack.storage.store import Store, delete_upload
 
 log = logging.getLogger(__name__)
+
+MIN_PIECE_S = 1.0  # what a labelled span leaves of a set, shorter than this, is no set
 
 
 def run_correction(store: Store, upload_id: str, settings: Settings,
@@ -48,6 +50,8 @@ def run_correction(store: Store, upload_id: str, settings: Settings,
     `on_progress` gets (frames drawn, frames to draw) while the video is drawn again.
     """
     started = time.monotonic()
+    if _deleted_meanwhile(store, upload_id):
+        raise BadInputError(f"upload {upload_id}", "was deleted by its person", "there is nothing to correct")
     before = finished_analysis(store, upload_id)
     if before is None:
         raise BadInputError(f"upload {upload_id}", "has no finished analysis to correct",
@@ -62,17 +66,30 @@ def run_correction(store: Store, upload_id: str, settings: Settings,
             local, rows, Path(folder) / "annotated.mp4", sample_fps=settings.sample_fps,
             visibility_threshold=settings.visibility_threshold, headline=headline_for(prediction, ""),
             caption_at=captions_for(prediction, rows), on_progress=on_progress)
+        if _deleted_meanwhile(store, upload_id):
+            return before
         store.put_file(keys.video, annotated, metadata={"content-type": "video/mp4"})
     table = rows[list(EXPORT_COLUMNS)].copy()
     if prediction.reps is not None:
         table["phase"] = prediction.reps.phases
     store.put_bytes(keys.csv, table.to_csv(index=False).encode())
-    result = replace(before, prediction=prediction.summary(), notice="",
+    result = replace(before, prediction=prediction.summary(),
                      seconds=round(time.monotonic() - started, 2),
                      model_sha256="" if isinstance(model, NoModelError) else model[1])
     store.put_bytes(keys.result, json.dumps(result.to_dict(), indent=1).encode())
+    _deleted_meanwhile(store, upload_id)
     log.info("corrected %s: %s", upload_id, prediction.label)
     return result
+
+
+def _deleted_meanwhile(store: Store, upload_id: str) -> bool:
+    """True (and the outputs removed again) when the person deleted the upload while this job drew it:
+    a deleted video must not come back as its annotated copy."""
+    if store.exists(upload_key(upload_id)):
+        return False
+    log.info("upload %s was deleted during its correction; nothing of it is kept", upload_id)
+    delete_upload(store, upload_id)
+    return True
 
 
 def corrected_prediction(model: ExerciseModel | None, rows: pd.DataFrame, labels: list[UserLabel],
@@ -84,7 +101,7 @@ def corrected_prediction(model: ExerciseModel | None, rows: pd.DataFrame, labels
     elif whole is not None:  # "none of these": no reps or sets of any exercise to show
         prediction = Prediction(OTHER, 1.0, {}, pd.DataFrame(columns=["start_ms", "end_ms", "label"]),
                                 named_by=NAMED_BY_PERSON,
-                                segments=(Segment(OTHER, 0.0, before.duration_s),))
+                                segments=(Segment(OTHER, 0.0, before.duration_s, 0, 1.0, NAMED_BY_PERSON),))
     elif before.prediction is not None and before.prediction.named_by == NAMED_BY_PERSON:
         prediction = predict_rows(model, rows, before.prediction.label)
     elif model is not None:
@@ -92,32 +109,35 @@ def corrected_prediction(model: ExerciseModel | None, rows: pd.DataFrame, labels
     else:
         raise NoModelError("the exercise model", "no model has been trained yet",
                            "name the whole video's exercise, or run `fittrack train`")
-    sets = [label for label in labels if label.span_ms is not None]
+    sets = sorted((label for label in labels if label.span_ms is not None), key=lambda label: label.at)
     return replace(prediction, segments=tuple(_relabelled(list(prediction.segments), sets, rows))) if sets \
         else prediction
 
 
 def _relabelled(segments: list[Segment], sets: list[UserLabel], rows: pd.DataFrame) -> list[Segment]:
-    """Each labelled span becomes a segment of what the person said, with its reps counted again."""
+    """Each labelled span becomes a segment of what the person said (the later said over the earlier),
+    and every segment a span cuts has its reps counted again on what is left of it."""
     for label in sets:
         start_s, end_s = float(label.start_s or 0.0), float(label.end_s or 0.0)
-        inside = rows[(rows["timestamp_ms"] >= start_s * 1000) & (rows["timestamp_ms"] < end_s * 1000)]
-        reps = count_video_reps(inside, label.person_said).count \
-            if label.person_said in EXERCISES and len(inside) else 0
-        named = Segment(label.person_said, start_s, end_s, reps, 1.0, named_by=NAMED_BY_PERSON)
-        segments = _cut(segments, start_s, end_s) + [named]
+        named = Segment(label.person_said, start_s, end_s, _reps(rows, label.person_said, start_s, end_s), 1.0,
+                        named_by=NAMED_BY_PERSON)
+        segments = _cut(segments, start_s, end_s, rows) + [named]
     return sorted(segments, key=lambda segment: segment.start_s)
 
 
-def _cut(segments: list[Segment], start_s: float, end_s: float) -> list[Segment]:
-    """The segments with [start_s, end_s) taken out of them."""
+def _reps(rows: pd.DataFrame, label: str, start_s: float, end_s: float) -> int:
+    inside = within(rows, (round(start_s * 1000), round(end_s * 1000)))
+    return count_video_reps(inside, label).count if label in EXERCISES and len(inside) else 0
+
+
+def _cut(segments: list[Segment], start_s: float, end_s: float, rows: pd.DataFrame) -> list[Segment]:
+    """The segments with [start_s, end_s) taken out of them; a piece shorter than MIN_PIECE_S goes."""
     kept = []
     for segment in segments:
         if segment.end_s <= start_s or segment.start_s >= end_s:
             kept.append(segment)
             continue
-        if segment.start_s < start_s:
-            kept.append(replace(segment, end_s=start_s))
-        if segment.end_s > end_s:
-            kept.append(replace(segment, start_s=end_s))
+        for a, b in ((segment.start_s, min(segment.end_s, start_s)), (max(segment.start_s, end_s), segment.end_s)):
+            if b - a >= MIN_PIECE_S:
+                kept.append(replace(segment, start_s=a, end_s=b, reps=_reps(rows, segment.label, a, b)))
     return kept

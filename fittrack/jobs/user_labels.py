@@ -18,20 +18,20 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from fittrack.errors import BadInputError
+from fittrack.errors import BadInputError, StoreKeyMissing
 from fittrack.labels import EXERCISES, OTHER
 from fittrack.pose.table import from_parquet_bytes
+from fittrack.recognition.groups import upload_group
 from fittrack.storage.keys import LABELS_PREFIX, ResultKeys, is_label_key, label_key, upload_key
 from fittrack.storage.store import Store
 
 PERSON_CHOICES = (*EXERCISES, OTHER)  # what a person may say: one of the five, or "none of these"
-USER_GROUP_PREFIX = "upload:"  # the origin group of a labelled upload: its own
 
 
 @dataclass(frozen=True)
 class UserLabel:
     upload_id: str
-    model_said: str  # the answer the person saw ("" when they named the exercise before any answer)
+    model_said: str  # the answer the person saw when they said it
     person_said: str  # one of PERSON_CHOICES
     start_s: float | None = None  # the set's span; None for the whole video
     end_s: float | None = None
@@ -75,15 +75,26 @@ def record_label(store: Store, label: UserLabel, duration_s: float) -> str:
                             f"0-{duration_s:.1f} s", "label a set inside the video")
     key = label_key(label.upload_id, span)
     stamped = UserLabel(**(label.to_dict() | {"at": label.at or time.time()}))
+    for older in labels_of(store, label.upload_id):  # what the person says now replaces what it overlaps
+        if older.span_ms is not None and (span is None or _overlap(older.span_ms, span)):
+            store.delete(label_key(label.upload_id, older.span_ms))
     store.put_bytes(key, json.dumps(stamped.to_dict()).encode())
     return key
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def labels_of(store: Store, upload_id: str | None = None) -> list[UserLabel]:
     """The label records of one upload (or of all), whole-video ones first."""
     prefix = f"{LABELS_PREFIX}{upload_id}/" if upload_id else LABELS_PREFIX
-    found = [UserLabel.from_dict(json.loads(store.get_bytes(key)))
-             for key in sorted(store.list(prefix)) if is_label_key(key)]
+    found = []
+    for key in filter(is_label_key, sorted(store.list(prefix))):
+        try:
+            found.append(UserLabel.from_dict(json.loads(store.get_bytes(key))))
+        except StoreKeyMissing:  # replaced or deleted between the listing and the read
+            continue
     return sorted(found, key=lambda label: (label.upload_id, label.span_ms is not None, label.span_ms or (0, 0)))
 
 
@@ -95,19 +106,19 @@ def labelled_rows(store: Store) -> tuple[pd.DataFrame, pd.Series]:
     """
     tables, groups = [], {}
     for upload_id, labels in _by_upload(labels_of(store)).items():
-        rows_key = ResultKeys.of(upload_id).rows
-        if not store.exists(rows_key):  # deleted meanwhile: nothing to train
+        try:
+            rows = from_parquet_bytes(store.get_bytes(ResultKeys.of(upload_id).rows))
+        except StoreKeyMissing:  # deleted meanwhile: nothing to train
             continue
-        rows = from_parquet_bytes(store.get_bytes(rows_key))
         sets = [label for label in labels if label.span_ms is not None]
         for label in labels:
-            chosen = _within(rows, label.span_ms) if label.span_ms else _outside(rows, [s.span_ms for s in sets])
+            chosen = within(rows, label.span_ms) if label.span_ms else _outside(rows, [s.span_ms for s in sets])
             if chosen.empty:
                 continue
             chosen = chosen.assign(video_id=label.training_id, label=label.person_said,
                                    source=upload_key(upload_id))
             tables.append(chosen)
-            groups[label.training_id] = f"{USER_GROUP_PREFIX}{upload_id}"
+            groups[label.training_id] = upload_group(upload_id)
     if not tables:
         return pd.DataFrame(), pd.Series(dtype=object)
     return pd.concat(tables, ignore_index=True), pd.Series(groups, dtype=object)
@@ -120,7 +131,7 @@ def _by_upload(labels: list[UserLabel]) -> dict[str, list[UserLabel]]:
     return grouped
 
 
-def _within(rows: pd.DataFrame, span_ms: tuple[int, int]) -> pd.DataFrame:
+def within(rows: pd.DataFrame, span_ms: tuple[int, int]) -> pd.DataFrame:
     return rows[(rows["timestamp_ms"] >= span_ms[0]) & (rows["timestamp_ms"] < span_ms[1])]
 
 

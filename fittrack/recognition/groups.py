@@ -35,6 +35,7 @@ KIND_METADATA = "kind"
 NEGATIVE_KINDS = ("exercise", "not_exercise")  # another gym movement, or no exercise at all (walking, sport, ...)
 _ORIGIN = "repo:"  # a group named by the manifest: one origin, all of its videos
 _OWN = "video:"  # a video with no known origin: a group of its own
+_UPLOAD = "upload:"  # a person's labelled upload (fittrack.jobs.user_labels): its sets and whole video together
 
 
 def origin_group(origin: str) -> str:
@@ -45,9 +46,14 @@ def own_group(video_id: str) -> str:
     return f"{_OWN}{video_id}"
 
 
+def upload_group(upload_id: str) -> str:
+    return f"{_UPLOAD}{upload_id}"
+
+
 def is_origin_group(group: object) -> bool:
-    """True for a group the manifest named, False for a video that is its own group."""
-    return str(group).startswith(_ORIGIN)
+    """True for a group whose origin is known (the manifest's, or a person's upload), False for a video
+    that is its own group for want of one."""
+    return str(group).startswith((_ORIGIN, _UPLOAD))
 
 
 def read_manifest(dataset: Path) -> dict[str, str]:

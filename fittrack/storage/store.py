@@ -130,7 +130,8 @@ class LocalStore:
         return self._path(key).is_file()
 
     def list(self, prefix: str = "") -> Iterator[str]:
-        for path in sorted(self.root.rglob("*")):
+        folder = self._path(prefix.rsplit("/", 1)[0]) if "/" in prefix else self.root  # walk only below it
+        for path in sorted(folder.rglob("*")):
             if not path.is_file() or path.name.startswith(TEMPORARY_PREFIX) or path.name.endswith(self._META_SUFFIX):
                 continue
             key = path.relative_to(self.root).as_posix()

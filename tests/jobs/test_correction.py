@@ -72,3 +72,28 @@ def test_a_correction_of_an_upload_without_an_analysis_is_refused(tmp_path):
     upload_id, _ = store_upload(store, "legs.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\0" * 64)
     with pytest.raises(BadInputError, match="no finished analysis"):
         run_correction(store, upload_id, Settings(home=tmp_path), NoModelError("m", "none", "train"))
+
+
+def test_a_set_cut_out_of_a_longer_one_leaves_pieces_with_their_own_reps(analysed):
+    store, settings, before = analysed
+    no_model = NoModelError("m", "none", "train")
+    record_label(store, UserLabel(before.upload_id, "squat", "squat"), before.duration_s)
+    whole = run_correction(store, before.upload_id, settings, no_model)
+    reps_before = sum(s.reps for s in whole.prediction.segments)
+    record_label(store, UserLabel(before.upload_id, "squat", "other", 1.5, 2.2), before.duration_s)
+    cut = run_correction(store, before.upload_id, settings, no_model)
+    squats = [s for s in cut.prediction.segments if s.label == "squat"]
+    assert sum(s.reps for s in squats) <= reps_before, "no piece keeps the whole set's reps"
+    assert all(s.end_s - s.start_s >= 1.0 for s in squats), "no sliver of a set is left as a set"
+    assert [s.named_by for s in cut.prediction.segments if s.label == "other"] == ["person"]
+
+
+def test_a_correction_of_an_upload_deleted_meanwhile_leaves_nothing(analysed):
+    from fittrack.storage.keys import upload_key
+
+    store, settings, before = analysed
+    record_label(store, UserLabel(before.upload_id, "squat", "push_up"), before.duration_s)
+    store.delete(upload_key(before.upload_id))  # deleted by its person while the job was on its way
+    with pytest.raises(BadInputError, match="was deleted by its person"):
+        run_correction(store, before.upload_id, settings, NoModelError("m", "none", "train"))
+    assert not [key for key in store.list() if before.upload_id in key]

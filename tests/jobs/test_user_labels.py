@@ -112,3 +112,15 @@ def test_deleting_an_upload_removes_its_video_results_and_labels_and_nothing_els
     assert labels_of(store, deleted) == [] and labels_of(store, kept)
     with pytest.raises(BadInputError):
         delete_upload(store, "../../etc")
+
+
+def test_what_is_said_now_replaces_the_set_labels_it_overlaps(tmp_path):
+    store = LocalStore(tmp_path)
+    upload_id = _analysed_upload(store)
+    record_label(store, UserLabel(upload_id, "squat", "push_up", 1.0, 4.0), 6.0)
+    record_label(store, UserLabel(upload_id, "squat", "deadlift", 4.5, 5.5), 6.0)
+    record_label(store, UserLabel(upload_id, "push_up", "pull_up", 2.0, 3.0), 6.0)  # inside the first
+    assert [(label.span_ms, label.person_said) for label in labels_of(store, upload_id)] == [
+        ((2000, 3000), "pull_up"), ((4500, 5500), "deadlift")]
+    record_label(store, UserLabel(upload_id, "squat", "other"), 6.0)  # the whole video: every set label goes
+    assert [(label.span_ms, label.person_said) for label in labels_of(store, upload_id)] == [(None, "other")]
