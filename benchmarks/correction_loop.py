@@ -62,11 +62,11 @@ def main() -> int:
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message=".*sklearn.utils.parallel.delayed.*")
     from benchmarks.stored_rows import stored_rows
-    from fittrack.jobs.user_labels import USER_GROUP_PREFIX
     from fittrack.labels import OTHER
     from fittrack.recognition import training
     from fittrack.recognition.decision import aggregate_windows, decide
     from fittrack.recognition.features import window_feature_names, window_features
+    from fittrack.recognition.groups import upload_group
 
     stored = stored_rows(args.store)
     if stored is None:
@@ -104,7 +104,7 @@ def main() -> int:
             fed_windows["video_id"] = "upload-" + fed_windows["video_id"].astype(str)
             train_windows = pd.concat([base, fed_windows], ignore_index=True)
             train_groups = pd.concat([groups.drop(members, errors="ignore"),
-                                      pd.Series({f"upload-{v}": f"{USER_GROUP_PREFIX}{v}" for v in fed},
+                                      pd.Series({f"upload-{v}": upload_group(v) for v in fed},
                                                 dtype=object)])
             # training.train without recomputing the windows: the point, then the final forest.
             point = training.choose_operating_point(train_windows, params, train_groups, kinds)

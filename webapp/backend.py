@@ -79,8 +79,12 @@ class Backend:
             self.send(job_id, upload_key(upload_id), upload_id)
 
     def send(self, job_id: str, key: str, upload_id: str) -> None:
+        self._send(ANALYSE_TASK, job_id, [key, upload_id], {"video_key": key})
+
+    def _send(self, task: str, job_id: str, args: list, record: dict) -> None:
+        """One job through the job contract; a broker that does not answer is one sentence."""
         try:
-            send_job(self.app, ANALYSE_TASK, job_id, args=[key, upload_id], record={"video_key": key},
+            send_job(self.app, task, job_id, args=args, record=record,
                      retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
         except Exception as error:  # kombu/redis/sqlalchemy each raise their own
             log.exception("sending job %s failed", job_id)
@@ -116,40 +120,33 @@ class Backend:
 
     def send_correction(self, job_id: str) -> None:
         upload_id = correction_of_job(job_id)
-        try:
-            send_job(self.app, CORRECT_TASK, job_id, args=[upload_id], record={"upload_id": upload_id},
-                     retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
-        except Exception as error:  # kombu/redis/sqlalchemy each raise their own
-            log.exception("sending job %s failed", job_id)
-            raise ServiceUnavailable(broker_message(self.settings)) from error
+        self._send(CORRECT_TASK, job_id, [upload_id], {"upload_id": upload_id})
 
     def correction_status(self, job_id: str) -> JobStatus:
         """Like `status`, for a correction job; a lost one is sent again as an analysis would be."""
         if correction_of_job(job_id) is None:
             return JobStatus("unknown", NO_SUCH_JOB)
-        try:
-            result = self.app.AsyncResult(job_id)
-            state, record, lost = result.state, result.info, is_lost(self.app, result)
-        except Exception as error:
-            log.exception("reading the state of job %s failed", job_id)
-            raise ServiceUnavailable(broker_message(self.settings)) from error
+        state, record, lost = self._state(job_id)
         if lost:
             log.warning("correction job %s lost its worker; sending it again", job_id)
             self.send_correction(job_id)
             return JobStatus("queued", "The worker recomputing your answer stopped; it was sent again.")
         return describe_job(state, record)
 
+    def _state(self, job_id: str) -> tuple[str, object, bool]:
+        """The job's state, its record and whether its worker is gone, from the result backend."""
+        try:
+            result = self.app.AsyncResult(job_id)
+            return result.state, result.info, is_lost(self.app, result)
+        except Exception as error:
+            log.exception("reading the state of job %s failed", job_id)
+            raise ServiceUnavailable(broker_message(self.settings)) from error
+
     def status(self, job_id: str) -> JobStatus:
         """The job's state; an id that is not an analysis job of ours is "no such job", read from nowhere."""
         if upload_of_job(job_id) is None:
             return JobStatus("unknown", NO_SUCH_JOB)
-        try:
-            result = self.app.AsyncResult(job_id)
-            state, record = result.state, result.info
-            lost = is_lost(self.app, result)
-        except Exception as error:
-            log.exception("reading the state of job %s failed", job_id)
-            raise ServiceUnavailable(broker_message(self.settings)) from error
+        state, record, lost = self._state(job_id)
         if lost and redelivers_lost_jobs(self.app):  # a cluster: another worker can take it now
             log.warning("job %s lost its worker node; sending it again", job_id)
             self.resubmit(job_id)

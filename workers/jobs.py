@@ -7,6 +7,7 @@ same id and a second send of it is recognised:
 
     extract-<sha256 of the video>   one dataset video's angle rows (producer)
     analyse-<upload id>             one upload's analysis (webapp)
+    correct-<upload id>_<8 hex>     one correction of it, recomputed from its rows (webapp)
     train-<random id>               one training run (trainer --submit)
 
 Life. `send_job` records QUEUED in the result backend *before* the message

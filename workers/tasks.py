@@ -2,6 +2,7 @@
 
     fittrack.extract_video   -> fittrack.jobs.extraction.run_extraction
     fittrack.analyse_upload  -> fittrack.jobs.analysis.run_analysis
+    fittrack.correct_upload  -> fittrack.jobs.correction.run_correction
     fittrack.train           -> fittrack.jobs.training.train_from_store
 
 Messages carry store keys only, never local paths: a worker on any machine

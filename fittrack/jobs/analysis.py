@@ -155,6 +155,26 @@ def headline_for(prediction: Prediction | None, notice: str) -> Caption:
     return Caption(prediction.display, prediction.confidence)
 
 
+def store_annotated_video(store: Store, keys: ResultKeys, local: Path, rows, prediction: Prediction | None,
+                          notice: str, settings: Settings, on_progress: Callable[[int, int], None] | None = None,
+                          kept: KeptFrames | None = None) -> None:
+    """Draws the skeleton, angles and answer on the video and puts it at `keys.video`."""
+    with tempfile.TemporaryDirectory(prefix="fittrack-render-") as folder:
+        annotated = render_annotated_video(
+            local, rows, Path(folder) / "annotated.mp4", sample_fps=settings.sample_fps,
+            visibility_threshold=settings.visibility_threshold, headline=headline_for(prediction, notice),
+            caption_at=captions_for(prediction, rows), on_progress=on_progress, kept=kept)
+        store.put_file(keys.video, annotated, metadata={"content-type": "video/mp4"})
+
+
+def store_angle_csv(store: Store, keys: ResultKeys, rows, prediction: Prediction | None) -> None:
+    """The angle rows a person downloads, with each frame's rep phase when reps were counted."""
+    table = rows[list(EXPORT_COLUMNS)].copy()
+    if prediction is not None and prediction.reps is not None:
+        table["phase"] = prediction.reps.phases
+    store.put_bytes(keys.csv, table.to_csv(index=False).encode())
+
+
 def finished_analysis(store: Store, upload_id: str) -> AnalysisResult | None:
     """The stored result of an upload already analysed, or None."""
     key = ResultKeys.of(upload_id).result
@@ -199,18 +219,11 @@ def run_analysis(
         clock.lap("predict")
         if extraction.detected_frames == 0:
             notice = "no person was detected in this video: film the whole body in good light"
-        with tempfile.TemporaryDirectory(prefix="fittrack-render-") as folder:
-            annotated = render_annotated_video(
-                local, rows, Path(folder) / "annotated.mp4", sample_fps=settings.sample_fps,
-                visibility_threshold=settings.visibility_threshold, headline=headline_for(prediction, notice),
-                caption_at=captions_for(prediction, rows), on_progress=stage("render"), kept=kept)
-            clock.lap("render")
-            store.put_file(keys.video, annotated, metadata={"content-type": "video/mp4"})
+        store_annotated_video(store, keys, local, rows, prediction, notice, settings,
+                              on_progress=stage("render"), kept=kept)
+        clock.lap("render")
     store.put_bytes(keys.rows, columns_to_parquet_bytes(extraction.columns))
-    table = rows[list(EXPORT_COLUMNS)].copy()
-    if prediction is not None and prediction.reps is not None:
-        table["phase"] = prediction.reps.phases
-    store.put_bytes(keys.csv, table.to_csv(index=False).encode())
+    store_angle_csv(store, keys, rows, prediction)
     clock.lap("store")
     result = AnalysisResult(
         upload_id=upload_id, video_key=upload_key, video_id=video_id, frames=len(rows),

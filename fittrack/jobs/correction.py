@@ -13,24 +13,20 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import pandas as pd
 
 from fittrack.errors import BadInputError, NoModelError
-from fittrack.jobs.analysis import AnalysisResult, captions_for, finished_analysis, headline_for
+from fittrack.jobs.analysis import AnalysisResult, finished_analysis, store_angle_csv, store_annotated_video
 from fittrack.jobs.extraction import errors_named_by, fetched_video
-from fittrack.jobs.user_labels import UserLabel, labels_of, within
+from fittrack.jobs.user_labels import UserLabel, labels_of
 from fittrack.labels import EXERCISES, OTHER
 from fittrack.movement.predict import NAMED_BY_PERSON, Prediction, predict_rows
 from fittrack.movement.reps import count_video_reps
-from fittrack.movement.sessions import Segment
-from fittrack.pose.annotate import render_annotated_video
-from fittrack.pose.collect import EXPORT_COLUMNS
+from fittrack.movement.sessions import Segment, rows_within
 from fittrack.pose.table import from_parquet_bytes
 from fittrack.recognition.model_file import ExerciseModel
 from fittrack.settings import Settings
@@ -60,24 +56,14 @@ def run_correction(store: Store, upload_id: str, settings: Settings,
     rows = from_parquet_bytes(store.get_bytes(keys.rows))
     forest = None if isinstance(model, NoModelError) else model[0]
     prediction = corrected_prediction(forest, rows, labels_of(store, upload_id), before)
-    with errors_named_by(before.video_key), fetched_video(store, before.video_key) as local, \
-            tempfile.TemporaryDirectory(prefix="fittrack-render-") as folder:
-        annotated = render_annotated_video(
-            local, rows, Path(folder) / "annotated.mp4", sample_fps=settings.sample_fps,
-            visibility_threshold=settings.visibility_threshold, headline=headline_for(prediction, ""),
-            caption_at=captions_for(prediction, rows), on_progress=on_progress)
-        if _deleted_meanwhile(store, upload_id):
-            return before
-        store.put_file(keys.video, annotated, metadata={"content-type": "video/mp4"})
-    table = rows[list(EXPORT_COLUMNS)].copy()
-    if prediction.reps is not None:
-        table["phase"] = prediction.reps.phases
-    store.put_bytes(keys.csv, table.to_csv(index=False).encode())
+    with errors_named_by(before.video_key), fetched_video(store, before.video_key) as local:
+        store_annotated_video(store, keys, local, rows, prediction, "", settings, on_progress=on_progress)
+    store_angle_csv(store, keys, rows, prediction)
     result = replace(before, prediction=prediction.summary(),
                      seconds=round(time.monotonic() - started, 2),
                      model_sha256="" if isinstance(model, NoModelError) else model[1])
     store.put_bytes(keys.result, json.dumps(result.to_dict(), indent=1).encode())
-    _deleted_meanwhile(store, upload_id)
+    _deleted_meanwhile(store, upload_id)  # deleted while this job drew it: what it wrote goes too
     log.info("corrected %s: %s", upload_id, prediction.label)
     return result
 
@@ -118,7 +104,7 @@ def _relabelled(segments: list[Segment], sets: list[UserLabel], rows: pd.DataFra
     """Each labelled span becomes a segment of what the person said (the later said over the earlier),
     and every segment a span cuts has its reps counted again on what is left of it."""
     for label in sets:
-        start_s, end_s = float(label.start_s or 0.0), float(label.end_s or 0.0)
+        start_s, end_s = label.span_s
         named = Segment(label.person_said, start_s, end_s, _reps(rows, label.person_said, start_s, end_s), 1.0,
                         named_by=NAMED_BY_PERSON)
         segments = _cut(segments, start_s, end_s, rows) + [named]
@@ -126,7 +112,7 @@ def _relabelled(segments: list[Segment], sets: list[UserLabel], rows: pd.DataFra
 
 
 def _reps(rows: pd.DataFrame, label: str, start_s: float, end_s: float) -> int:
-    inside = within(rows, (round(start_s * 1000), round(end_s * 1000)))
+    inside = rows_within(rows, start_s, end_s)
     return count_video_reps(inside, label).count if label in EXERCISES and len(inside) else 0
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from fittrack.errors import BadInputError, StoreKeyMissing
 from fittrack.labels import EXERCISES, OTHER
+from fittrack.movement.sessions import rows_within
 from fittrack.pose.table import from_parquet_bytes
 from fittrack.recognition.groups import upload_group
 from fittrack.storage.keys import LABELS_PREFIX, ResultKeys, is_label_key, label_key, upload_key
@@ -42,6 +43,11 @@ class UserLabel:
         if self.start_s is None or self.end_s is None:
             return None
         return round(self.start_s * 1000), round(self.end_s * 1000)
+
+    @property
+    def span_s(self) -> tuple[float, float]:
+        """The set's span in seconds ((0, 0) for the whole video: check `span_ms` first)."""
+        return float(self.start_s or 0.0), float(self.end_s or 0.0)
 
     @property
     def training_id(self) -> str:
@@ -112,7 +118,7 @@ def labelled_rows(store: Store) -> tuple[pd.DataFrame, pd.Series]:
             continue
         sets = [label for label in labels if label.span_ms is not None]
         for label in labels:
-            chosen = within(rows, label.span_ms) if label.span_ms else _outside(rows, [s.span_ms for s in sets])
+            chosen = rows_within(rows, *label.span_s) if label.span_ms else _outside(rows, [s.span_ms for s in sets])
             if chosen.empty:
                 continue
             chosen = chosen.assign(video_id=label.training_id, label=label.person_said,
@@ -131,13 +137,7 @@ def _by_upload(labels: list[UserLabel]) -> dict[str, list[UserLabel]]:
     return grouped
 
 
-def within(rows: pd.DataFrame, span_ms: tuple[int, int]) -> pd.DataFrame:
-    return rows[(rows["timestamp_ms"] >= span_ms[0]) & (rows["timestamp_ms"] < span_ms[1])]
-
-
 def _outside(rows: pd.DataFrame, spans: list[tuple[int, int] | None]) -> pd.DataFrame:
-    keep = pd.Series(True, index=rows.index)
-    for span in spans:
-        if span is not None:
-            keep &= ~((rows["timestamp_ms"] >= span[0]) & (rows["timestamp_ms"] < span[1]))
-    return rows[keep]
+    """The rows in none of `spans` (ms)."""
+    inside = [rows_within(rows, span[0] / 1000, span[1] / 1000).index for span in spans if span is not None]
+    return rows.drop(index=inside[0].append(inside[1:])) if inside else rows

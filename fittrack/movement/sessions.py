@@ -68,6 +68,12 @@ class Segment:
                    float(data.get("confidence", 0.0)), str(data.get("named_by") or RECOGNISED))
 
 
+def rows_within(rows: pd.DataFrame, start_s: float, end_s: float) -> pd.DataFrame:
+    """The rows of [start_s, end_s): one set's frames."""
+    ms = rows["timestamp_ms"]
+    return rows[(ms >= start_s * 1000) & (ms < end_s * 1000)]
+
+
 def segment_name(label: str) -> str:
     """What a person reads for a segment's label."""
     return {OTHER: "other movement", REST: "rest / no person"}.get(label) or display_name(label)
@@ -223,7 +229,7 @@ def _segments(labels: list[str], slots: pd.DataFrame, rows: pd.DataFrame, step_m
         confidence = 1.0 if named and label in EXERCISES else float(held[label].median())
         reps = 0
         if label in EXERCISES:
-            inside = rows[(rows["timestamp_ms"] >= start_s * 1000) & (rows["timestamp_ms"] < end_s * 1000)]
+            inside = rows_within(rows, start_s, end_s)
             reps = count_video_reps(inside, label).count if len(inside) else 0
         segments.append(Segment(label, start_s, end_s, reps, confidence,
                                 NAMED_BY_PERSON if named and label in EXERCISES else RECOGNISED))

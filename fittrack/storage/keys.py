@@ -5,6 +5,7 @@
     sessions/<sha256>.json         its session log (sets, other movement, rest) by the current model
     uploads/<id>/video             a video a person uploaded in the webapp
     results/<id>/...               that upload's result, annotated video, angle CSV and rows
+    labels/<id>/<scope>.json       what its person said it is (scope: video, or set-<start ms>-<end ms>)
     models/exercise.model          the trained model (FITTRACK_MODEL_KEY)
 
 Keys come from content hashes, generated ids and sanitised names only, so no
