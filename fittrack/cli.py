@@ -68,6 +68,37 @@ def _add_extract(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_cmd_extract)
 
 
+def _cmd_db(args: argparse.Namespace) -> int:
+    from fittrack.history.database import shown, upgrade_schema
+
+    url = get_settings().resolved_database_url()
+    revision = upgrade_schema(url)
+    log.info("history database %s is at schema %s", shown(url), revision)
+    return 0
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from fittrack.history.export import history_lines, sets_table
+    from fittrack.history.reports import load_history
+
+    history = load_history(get_settings().resolved_database_url())
+    if args.csv:
+        sets_table(history).to_csv(args.csv, index=False)
+        log.info("wrote %d workouts (%d sets) to %s", len(history.workouts), len(history.sets), args.csv)
+        return 0
+    print("\n".join(history_lines(history)))  # the command's output itself, not a log line
+    return 0
+
+
+def _add_history(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("db", help="the history database: `fittrack db upgrade` brings its schema up to date")
+    parser.add_argument("action", choices=["upgrade"], help="upgrade: apply the migrations this fittrack has")
+    parser.set_defaults(handler=_cmd_db)
+    parser = commands.add_parser("history", help="every analysed workout with its sets, and the weekly totals")
+    parser.add_argument("--csv", metavar="FILE", help="write one row per set to FILE instead")
+    parser.set_defaults(handler=_cmd_history)
+
+
 COMMAND_GROUP = "fittrack.commands"
 
 
@@ -83,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default from settings)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_extract(commands)
+    _add_history(commands)
     for add in installed_commands():
         add(commands)
     return parser

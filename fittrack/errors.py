@@ -53,3 +53,11 @@ class StoreKeyMissing(BadInputError):
 
 class NoModelError(ModelFileError):
     """No model has been trained into the store yet."""
+
+
+class DatabaseError(FittrackError):
+    """The history database refused or cannot hold what was asked (a schema newer than this code, say)."""
+
+
+class DatabaseUnavailable(DatabaseError):
+    """The history database did not answer; worth retrying with backoff, like an unreachable store."""

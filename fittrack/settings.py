@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     broker_url: str = Field("", description="Celery broker; empty = filesystem:// under home.")
     result_backend: str = Field("", description="Celery results; empty = sqlite under home.")
     store_url: str = Field("", description="file:///path or s3://bucket/prefix; empty = home/store.")
+    database_url: str = Field(
+        "", description="History database (SQLAlchemy URL, postgresql+psycopg://...); empty = sqlite under home.")
     s3_endpoint_url: str | None = Field(None, description="S3 API endpoint (MinIO, moto); None = AWS.")
     s3_region: str | None = Field(None, description="Region for S3 clients; None = boto3's default.")
 
@@ -69,6 +71,11 @@ class Settings(BaseSettings):
 
     def resolved_store_url(self) -> str:
         return self.store_url or (self.home / "store").resolve().as_uri()
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'fittrack.sqlite').resolve()}"
 
     def broker_folder(self) -> Path:
         """Where the filesystem transport keeps its messages (embedded mode only)."""

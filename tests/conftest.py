@@ -94,4 +94,4 @@ def write_audio_only(path: Path, seconds: float = 1.0) -> Path:
     return path
 
 
-from .services import fresh_redis, rabbitmq_url, redis_url, s3_endpoint  # noqa: F401  (fixtures for every module)
+from .services import database_url, fresh_redis, postgres_url, rabbitmq_url, redis_url, s3_endpoint  # noqa: F401,E501

@@ -14,6 +14,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -393,17 +394,26 @@ def friendly_failure(where: str) -> None:
              f"error id {error_id}.")
 
 
+def analyse_page() -> None:
+    st.title("fittrack")
+    st.caption("Which exercise is this? Upload a video; a worker finds the pose, the angles and the exercise.")
+    api = backend()
+    sidebar(api)
+    page_body(api)
+
+
+HISTORY_SCRIPT = Path(__file__).with_name("history.py")
+
+
 def main() -> None:
     st.set_page_config(page_title="fittrack", layout="centered")
     st.set_option("client.showErrorDetails", "none")  # also when run with plain `streamlit run`
-    st.title("fittrack")
-    st.caption("Which exercise is this? Upload a video; a worker finds the pose, the angles and the exercise.")
+    pages = st.navigation([st.Page(analyse_page, title="Analyse a video", icon=":material/videocam:", default=True),
+                           st.Page(HISTORY_SCRIPT, title="History", icon=":material/history:", url_path="history")])
     try:
-        api = backend()
-        sidebar(api)
-        page_body(api)
+        pages.run()
     except Exception:  # noqa: BLE001 -- Streamlit's own rerun/stop signals are BaseExceptions and pass
-        friendly_failure("the page")
+        friendly_failure(f"the page {pages.title}")
 
 
 main()

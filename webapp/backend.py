@@ -13,12 +13,14 @@ from dataclasses import dataclass
 import streamlit as st
 from celery import Celery
 
-from fittrack.errors import FittrackError, NoModelError, StoreError
+from fittrack.errors import DatabaseError, FittrackError, NoModelError, StoreError
+from fittrack.jobs.history import forget_upload
 from fittrack.jobs.uploads import store_upload
+from fittrack.history.database import upgrade_schema
 from fittrack.jobs.user_labels import UserLabel, record_label
 from fittrack.settings import Settings, get_settings, without_password
 from fittrack.storage.keys import upload_key
-from fittrack.storage.store import Store, delete_upload, open_store
+from fittrack.storage.store import Store, open_store
 from workers.app import create_app
 from workers.jobs import (
     ANALYSE_TASK,
@@ -90,13 +92,20 @@ class Backend:
             log.exception("sending job %s failed", job_id)
             raise ServiceUnavailable(broker_message(self.settings)) from error
 
+    @property
+    def database_url(self) -> str:
+        return self.settings.resolved_database_url()
+
     def delete(self, upload_id: str) -> None:
-        """The upload's video, results and labels, all gone (fittrack.storage.store.delete_upload)."""
+        """The upload's workout, video, results and labels, all gone (fittrack.jobs.history.forget_upload)."""
         try:
-            removed = delete_upload(self.store, upload_id)
+            removed = forget_upload(self.database_url, self.store, upload_id)
         except StoreError as error:
             log.exception("deleting an upload failed")
             raise ServiceUnavailable(store_message(self.settings)) from error
+        except DatabaseError as error:
+            log.error("deleting the workout of %s failed: %s", upload_id, error)
+            raise ServiceUnavailable(f"Nothing was deleted: {error}. Try again in a moment.") from None
         try:  # the queue's copy of the answer goes too, so the old link finds nothing
             self.app.AsyncResult(analysis_job_id(upload_id)).forget()
         except Exception:
@@ -177,4 +186,8 @@ def backend() -> Backend:
     app = create_app(settings)
     # Workers and the producer wait out a restarting Redis; a page must answer now, with a message.
     app.conf.update(result_backend_always_retry=False)
+    try:
+        upgrade_schema(settings.resolved_database_url())
+    except DatabaseError as error:  # the page still analyses; its history says it is unavailable
+        log.error("%s", error)
     return Backend(settings, open_store(settings), app)

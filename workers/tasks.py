@@ -1,8 +1,8 @@
 """Celery tasks: each turns one job message into one call of a core function.
 
     fittrack.extract_video   -> fittrack.jobs.extraction.run_extraction
-    fittrack.analyse_upload  -> fittrack.jobs.analysis.run_analysis
-    fittrack.correct_upload  -> fittrack.jobs.correction.run_correction
+    fittrack.analyse_upload  -> fittrack.jobs.analysis.run_analysis, then its workout (fittrack.jobs.history)
+    fittrack.correct_upload  -> fittrack.jobs.correction.run_correction, then the workout's new answer
     fittrack.train           -> fittrack.jobs.training.train_from_store
 
 Messages carry store keys only, never local paths: a worker on any machine
@@ -17,12 +17,13 @@ import os
 from functools import lru_cache
 
 from celery import Task
-from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_ready
 
-from fittrack.errors import NoModelError, TransientStoreError
+from fittrack.errors import DatabaseUnavailable, NoModelError, TransientStoreError
 from fittrack.jobs.analysis import finished_analysis, run_analysis
 from fittrack.jobs.correction import run_correction
 from fittrack.jobs.extraction import run_extraction
+from fittrack.jobs.history import record_analysis, record_correction
 from fittrack.jobs.training import train_from_store
 from fittrack.pose.estimator import PoseEstimator
 from fittrack.recognition.model_file import ExerciseModel, model_from_store
@@ -35,6 +36,7 @@ from workers.jobs import (
     EXTRACT_TASK,
     TRAIN_TASK,
     JobKind,
+    analysis_job_id,
     parse_job_id,
     progress_reporter,
 )
@@ -71,6 +73,22 @@ def _pin_to_one_core(**_: object) -> None:
     log.info("worker process %d pinned to core %d", index, cores[index % len(cores)])
 
 
+@worker_init.connect
+def _bring_the_history_schema_up_to_date(**_: object) -> None:
+    """Before any process forks: one worker migrates, the others wait on its lock and find nothing to do.
+
+    A database that does not answer now does not stop the worker: extraction
+    needs none, and an analysis retries its workout write with backoff.
+    """
+    from fittrack.errors import DatabaseError
+    from fittrack.history.database import upgrade_schema
+
+    try:
+        upgrade_schema(get_settings().resolved_database_url())
+    except DatabaseError as error:
+        log.error("%s", error)
+
+
 @worker_ready.connect
 def _prune_the_embedded_broker(**_: object) -> None:
     """In the embedded mode the worker keeps the broker folder from growing (workers.embedded_broker)."""
@@ -89,8 +107,8 @@ def _close_estimator(**_: object) -> None:
 
 RETRY_STORE_ERRORS = {
     "bind": True,
-    # Only an unreachable store or broker is worth another try; bad input fails at once.
-    "autoretry_for": (TransientStoreError, ConnectionError),
+    # Only an unreachable store, database or broker is worth another try; bad input fails at once.
+    "autoretry_for": (TransientStoreError, DatabaseUnavailable, ConnectionError),
     "retry_backoff": 2,
     "retry_backoff_max": 60,
     "retry_jitter": True,
@@ -137,11 +155,12 @@ def analyse_upload(self: Task, upload_key: str, upload_id: str) -> dict:
     def staged(stage: str, done: int, total: int) -> None:
         report(done, total, stage=stage)
 
-    finished = finished_analysis(shared_store(), upload_id)  # a late redelivery of a finished job
-    if finished is not None:
-        return finished.to_dict()
-    result = run_analysis(shared_store(), upload_key, upload_id, pose_estimator(), get_settings(),
-                          current_model(), on_progress=staged)
+    # A redelivery (or a retry after the history database failed) finds the result done: only the workout
+    # may be missing, and writing it again is a no-op when it is not.
+    result = finished_analysis(shared_store(), upload_id) or run_analysis(
+        shared_store(), upload_key, upload_id, pose_estimator(), get_settings(), current_model(), on_progress=staged)
+    record_analysis(get_settings().resolved_database_url(), shared_store(), result,
+                    self.request.id or analysis_job_id(upload_id))
     return result.to_dict()
 
 
@@ -149,8 +168,10 @@ def analyse_upload(self: Task, upload_key: str, upload_id: str) -> dict:
 def correct_upload(self: Task, upload_id: str) -> dict:
     """A person's labels applied to an analysed upload: reps, cues, sets and video again, from its rows."""
     report = progress_reporter(self)
-    return run_correction(shared_store(), upload_id, get_settings(), current_model(),
-                          on_progress=lambda done, total: report(done, total, stage="render")).to_dict()
+    result = run_correction(shared_store(), upload_id, get_settings(), current_model(),
+                            on_progress=lambda done, total: report(done, total, stage="render"))
+    record_correction(get_settings().resolved_database_url(), shared_store(), result, analysis_job_id(upload_id))
+    return result.to_dict()
 
 
 @app.task(name=TRAIN_TASK, bind=True)

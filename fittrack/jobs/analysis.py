@@ -30,6 +30,7 @@ from fittrack.pose.annotate import Caption, KeptFrames, render_annotated_video
 from fittrack.pose.collect import EXPORT_COLUMNS
 from fittrack.pose.estimator import PoseEstimator
 from fittrack.pose.extract import file_sha256
+from fittrack.pose.recorded_time import recorded_at
 from fittrack.pose.table import columns_to_parquet_bytes
 from fittrack.pose.video import probe, sampled_frame_count
 from fittrack.recognition.model_file import ExerciseModel
@@ -59,6 +60,7 @@ class AnalysisResult:
     prediction: PredictionSummary | None  # None without a model
     model_sha256: str
     notice: str  # what the user should know: no model, no person
+    recorded_at: str = ""  # when the camera says it filmed (ISO 8601, UTC); "" when the file does not say
 
     @property
     def keys(self) -> ResultKeys:
@@ -71,7 +73,7 @@ class AnalysisResult:
 
     @classmethod
     def from_dict(cls, data: dict) -> AnalysisResult:
-        fields = {name: data[name] for name in cls.__dataclass_fields__ if name != "prediction"}
+        fields = {name: data[name] for name in cls.__dataclass_fields__ if name != "prediction" and name in data}
         prediction = PredictionSummary.from_dict(data["prediction"]) if data.get("prediction") else None
         return cls(**fields, prediction=prediction)
 
@@ -202,6 +204,7 @@ def run_analysis(
         info = probe(local)
         kept.plan(info.width, info.height, sampled_frame_count(info, settings.sample_fps))
         video_id = file_sha256(local)
+        filmed = recorded_at(local)
         extraction = extract_within_limits(local, upload_key, estimator, settings, label=None, video_id=video_id,
                                            on_progress=stage("pose"), frame_sink=kept, info=info)
         rows = extraction.rows
@@ -230,6 +233,7 @@ def run_analysis(
         detected_frames=extraction.detected_frames, duration_s=round(extraction.info.duration_s, 2),
         seconds=round(time.monotonic() - started, 2), stage_seconds=clock.laps,
         prediction=prediction.summary() if prediction else None, model_sha256=model_sha, notice=notice,
+        recorded_at=filmed.isoformat() if filmed else "",
     )
     store.put_bytes(keys.result, json.dumps(result.to_dict(), indent=1).encode())
     log.info("analysed %s in %.1f s: %s", upload_key, result.seconds,
