@@ -139,8 +139,18 @@ class LocalStore:
                 yield key
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        """The object, its metadata and the folders it leaves empty: an upload id is no folder name once
+        its upload is gone (S3 has no folders to leave)."""
+        path = self._path(key)
+        path.unlink(missing_ok=True)
         self._path(key + self._META_SUFFIX).unlink(missing_ok=True)
+        for folder in path.parents:
+            if folder == self.root or not folder.is_relative_to(self.root):
+                break
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone): the folders above stay too
+                break
 
 
 class S3Store:
