@@ -26,12 +26,25 @@ from workers.local import local_workers
 log = logging.getLogger(__name__)
 
 
+def bring_history_up_to_date(url: str) -> None:
+    """The page and workers this command starts share the history; the dataset itself is no one's workout
+    and never enters it, so a database that does not answer only earns a warning here."""
+    from fittrack.errors import DatabaseError
+    from fittrack.history.database import upgrade_schema
+
+    try:
+        upgrade_schema(url)
+    except DatabaseError as error:
+        log.warning("%s", error)
+
+
 def run_pipeline(dataset: Path, out: Path, workers: int | None = None, train: bool = True) -> int:
     settings = get_settings()
     store = open_store(settings)
     app = create_app(settings, SENDER_BACKEND_RETRIES)
     out.mkdir(parents=True, exist_ok=True)
     log.info("store: %s, broker: %s", store.url, settings.resolved_broker_url())
+    bring_history_up_to_date(settings.resolved_database_url())
     print(f"upload: {upload_dataset(dataset, store).summary()}")
     worker_count = (os.cpu_count() or 1) if workers is None else workers
     with local_workers(worker_count, out / "worker.log") as workers_alive:

@@ -59,9 +59,12 @@ def test_services_are_real_entry_points_and_settings():
         assert not unknown, f"{name} sets variables the settings module does not know: {unknown}"
     worker = ours["worker"]
     assert "container_name" not in worker and "ports" not in worker, "a fixed name or port stops --scale"
-    for required in ("redis", "minio"):
+    for required in ("redis", "minio", "postgres"):
         assert worker["depends_on"][required]["condition"] == "service_healthy"
-    for server in ("redis", "minio", "webapp"):
+        assert ours["webapp"]["depends_on"][required]["condition"] == "service_healthy"
+    assert services["postgres"]["image"].split(":")[1][0].isdigit(), "the database image is pinned to a version"
+    assert "postgres-data:/var/lib/postgresql/data" in services["postgres"]["volumes"]
+    for server in ("redis", "minio", "postgres", "webapp"):
         assert "healthcheck" in services[server], f"{server} has no health check"
 
 
@@ -72,7 +75,7 @@ def test_missing_secrets_stop_compose_instead_of_defaulting():
         compose_services(values)
 
 
-def _local_env(spec: dict, redis_url: str, s3: str, home) -> dict[str, str]:
+def _local_env(spec: dict, redis_url: str, s3: str, home, database_url: str) -> dict[str, str]:
     """The compose environment with the service hostnames pointed at this machine's servers."""
     import os
 
@@ -83,11 +86,13 @@ def _local_env(spec: dict, redis_url: str, s3: str, home) -> dict[str, str]:
     base_db = int(redis_url.rsplit("/", 1)[1])
     env["FITTRACK_BROKER_URL"] = f"{redis_url.rsplit('/', 1)[0]}/{base_db}"
     env["FITTRACK_RESULT_BACKEND"] = f"{redis_url.rsplit('/', 1)[0]}/{base_db}"
-    env.update(FITTRACK_HOME=str(home), FITTRACK_SAMPLE_FPS="5", PYTHONPATH=str(ROOT))
+    assert env["FITTRACK_DATABASE_URL"].startswith("postgresql+psycopg://fittrack:"), "compose's history is postgres"
+    env.update(FITTRACK_HOME=str(home), FITTRACK_SAMPLE_FPS="5", PYTHONPATH=str(ROOT),
+               FITTRACK_DATABASE_URL=database_url)
     return env
 
 
-def test_compose_topology_runs_without_docker(fresh_redis, s3_endpoint, tmp_path):
+def test_compose_topology_runs_without_docker(fresh_redis, s3_endpoint, postgres_url, tmp_path):
     import boto3
 
     dataset = tmp_path / "dataset"
@@ -101,7 +106,8 @@ def test_compose_topology_runs_without_docker(fresh_redis, s3_endpoint, tmp_path
     boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
                  aws_access_key_id=env_values["MINIO_ROOT_USER"],
                  aws_secret_access_key=env_values["MINIO_ROOT_PASSWORD"]).create_bucket(Bucket=bucket)
-    envs = {name: _local_env(spec, fresh_redis, s3_endpoint, tmp_path / name) for name, spec in ours.items()}
+    envs = {name: _local_env(spec, fresh_redis, s3_endpoint, tmp_path / name, postgres_url)
+            for name, spec in ours.items()}
     for env in envs.values():
         env["FITTRACK_STORE_URL"] = f"s3://{bucket}/"
     processes = ServiceProcesses(tmp_path)
@@ -140,6 +146,10 @@ def test_compose_topology_runs_without_docker(fresh_redis, s3_endpoint, tmp_path
         assert sum(name.startswith("compose") for name in workers) == 2
         wait_for(lambda: requests.get(f"http://127.0.0.1:{web_port}/_stcore/health", timeout=1).ok, 60, "webapp")
         _one_webapp_job(envs["webapp"], shared_video(SMALL_DATASET["squat"]).read_bytes())
+        from fittrack.history.reports import load_history
+
+        history = wait_for(lambda: load_history(postgres_url).workouts, 60, "the upload's workout in PostgreSQL")
+        assert history["name"].tolist() == ["squat.mp4"], "the dataset's videos are no one's workout"
     finally:
         processes.stop_all()
 

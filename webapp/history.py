@@ -37,16 +37,24 @@ def read_history(api: Backend) -> History | None:
 
 
 def weekly_charts(history: History) -> None:
-    weekly = history.weekly()
+    weekly = with_week_label(history.weekly())
     weekly = weekly.assign(exercise=weekly["exercise"].map(display_name))
     reps, sets = st.columns(2)
     for column, what, title in ((reps, "reps", "Reps per week"), (sets, "sets", "Sets per week")):
         chart = alt.Chart(weekly, title=title).mark_bar().encode(
-            x=alt.X("week:T", title="week from", timeUnit="yearmonthdate"),
+            x=alt.X("week_of:O", title="week from", sort=None),
             y=alt.Y(f"sum({what}):Q", title=what),
-            color=alt.Color("exercise:N", title="exercise"),
-            tooltip=["week:T", "exercise:N", f"{what}:Q"])
+            color=alt.Color("exercise:N", title="exercise", legend=alt.Legend(orient="bottom", columns=3)),
+            tooltip=["week_of:O", "exercise:N", f"{what}:Q"])
         column.altair_chart(chart, width="stretch")
+
+
+def with_week_label(table: pd.DataFrame) -> pd.DataFrame:
+    """Weeks as ordered bands named by their Monday ("Nov 30"), oldest first: bars as wide as the chart allows."""
+    if table.empty:
+        return table.assign(week_of=[])
+    table = table.sort_values("week")
+    return table.assign(week_of=table["week"].dt.strftime("%b %d"))
 
 
 def best_sets(history: History) -> None:
@@ -66,20 +74,21 @@ def form_trend(history: History) -> None:
     exercises = sorted(trend["exercise"].unique())
     chosen = st.selectbox("Exercise", exercises, format_func=lambda e: display_name(e).capitalize(),
                           key="trend-exercise")
-    shown = trend[trend["exercise"] == chosen]
+    shown = with_week_label(trend[trend["exercise"] == chosen])
     chart = alt.Chart(shown).mark_line(point=True).encode(
-        x=alt.X("week:T", title="week from", timeUnit="yearmonthdate"),
+        x=alt.X("week_of:O", title="week from", sort=None),
         y=alt.Y("fault_share:Q", title="share of reps with the fault", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("cue:N", title="form cue"),
-        tooltip=["week:T", "cue:N", "faults:Q", "judged:Q", alt.Tooltip("fault_share:Q", format=".0%")])
+        tooltip=["week_of:O", "cue:N", "faults:Q", "judged:Q", alt.Tooltip("fault_share:Q", format=".0%")])
     st.altair_chart(chart, width="stretch")
     st.caption("Every form cue is experimental: each agreed with reps judged by eye only part of the time.")
 
 
-def workout_label(row) -> str:
-    return (f"{row.recorded_at:%Y-%m-%d %H:%M} · {row.name or 'video'} · "
-            f"{row.sets} sets, {row.reps} reps")
+def workout_label(row: pd.Series) -> str:
+    sets, reps = int(row["sets"]), int(row["reps"])
+    return (f"{row['recorded_at']:%Y-%m-%d %H:%M} · {row['name'] or 'video'} · "
+            f"{sets} set{'s' * (sets != 1)}, {reps} rep{'s' * (reps != 1)}")
 
 
 def workouts_table(history: History) -> None:
@@ -106,7 +115,7 @@ def open_workout(api: Backend, history: History) -> None:
     workout = workouts.iloc[int(choice)]
     upload_id = str(workout["upload_id"])
     sets = history.sets[history.sets["workout_id"] == workout["workout_id"]]
-    where = {RECORDED_FROM_VIDEO: "filmed (from the video)", RECORDED_BY_PERSON: "set by you"}.get(
+    where = {RECORDED_FROM_VIDEO: "filmed (the date the camera wrote)", RECORDED_BY_PERSON: "set by you"}.get(
         str(workout["recorded_from"]), "uploaded (the video holds no filming date)")
     st.caption(f"{workout['recorded_at']:%A %Y-%m-%d %H:%M} UTC, {where}")
     if len(sets):
@@ -178,12 +187,13 @@ def page() -> None:
     count.metric("Workouts", len(history.workouts))
     sets.metric("Sets in the latest week", int(latest["sets"].sum()) if len(latest) else 0)
     reps.metric("Reps in the latest week", int(latest["reps"].sum()) if len(latest) else 0)
-    open_workout(api, history)
     if not history.sets.empty:
         weekly_charts(history)
+    workouts_table(history)
+    open_workout(api, history)
+    if not history.sets.empty:
         best_sets(history)
     form_trend(history)
-    workouts_table(history)
 
 
 page()
