@@ -129,6 +129,19 @@ def show_failure(api: Backend, upload_id: str, status: JobStatus) -> None:
         st.rerun()
 
 
+def not_in_history(api: Backend, upload_id: str) -> None:
+    """The analysis finished but its workout could not be written: the answer is shown, the history waits."""
+    st.warning("History is unavailable right now: this workout is not in your history yet. "
+               "Your analysis is below; try again in a moment to add it.")
+    if st.button("Add it to my history", key="retry-history"):
+        try:
+            api.resubmit(analysis_job_id(upload_id))  # the job finds its result and writes only the workout
+        except ServiceUnavailable as error:
+            st.error(str(error))
+            return
+        st.rerun()
+
+
 RECOGNISE = "Recognise it"
 
 
@@ -361,7 +374,12 @@ def show_job(api: Backend, job_id: str) -> None:
         except ServiceUnavailable as error:
             st.error(str(error))
     elif status.state == "failed":
-        show_failure(api, upload_id, status)
+        analysed = stored_result(api, upload_id)  # stored last by the analysis: only its workout is missing
+        if analysed is None:
+            show_failure(api, upload_id, status)
+        else:
+            not_in_history(api, upload_id)
+            show_result(api, analysed)
     elif status.state == "unknown":
         stored = stored_result(api, upload_id)  # the queue forgets results after a week; the store does not
         if stored:

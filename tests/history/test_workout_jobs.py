@@ -120,3 +120,73 @@ def test_deleting_an_upload_leaves_nothing_in_the_database_or_the_store(embedded
     assert set(counts(settings.database_url).values()) == {0}
     assert [key for key in store.list() if upload_id in key] == []
     assert not any(upload_id in str(path) for path in Path(settings.home / "store").rglob("*"))
+
+
+def test_odd_metadata_and_an_odd_file_name_do_not_break_the_write(embedded, tmp_path):
+    from ..pose.test_recorded_time import MARKER, tagged_video
+
+    settings, env, processes = embedded
+    video = tagged_video(tmp_path / "odd.mp4", {"creation_time": "2026-11-30T18:04:05.000000Z",
+                                                "comment": MARKER, "title": "x" * 1_000_000}, frames=20)
+    data = video.read_bytes().replace(MARKER.encode(), b"\xff\xfe" + b"\x80" * (len(MARKER) - 2))
+    api = backend_of(settings)
+    name = "Mon\x00day ✓ " + "long " * 60 + ".mp4"
+    job_id = api.submit(name, data, "squat")
+    start_worker(processes, api.app, "history-worker", env)
+    finished(api, job_id)
+    wait_for(lambda: counts(settings.database_url)["workouts"] == 1, 60, "the workout")
+    with session(settings.database_url) as db:
+        workout = db.scalar(select(Workout))
+    assert workout.recorded_from == "video" and workout.recorded_at.year == 2026
+    assert workout.name.startswith("Monday ✓ long") and len(workout.name) <= 120
+
+
+def test_a_database_that_does_not_answer_fails_the_job_in_one_line_naming_it(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    for name in ("FITTRACK_BROKER_URL", "FITTRACK_RESULT_BACKEND", "FITTRACK_STORE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    unreachable = "postgresql+psycopg://fit:pw-never-shown@127.0.0.1:1/history"
+    settings = Settings(home=home, database_url=unreachable)
+    env = service_env({"FITTRACK_DATABASE_URL": unreachable, "FITTRACK_JOB_MAX_RETRIES": "1"}, home)
+    processes = ServiceProcesses(tmp_path)
+    try:
+        api = backend_of(settings)
+        job_id = api.submit("squat.mp4", shared_video(SHORT_SQUAT).read_bytes(), "squat")
+        start_worker(processes, api.app, "history-worker", env)
+        status = wait_for(lambda: (s := api.status(job_id)).state == "failed" and s, 240, "the job to fail")
+        assert "the history database postgresql+psycopg://***@127.0.0.1:1/history did not answer" in status.message
+        assert "\n" not in status.message and "pw-never-shown" not in status.message
+        assert "Traceback" not in status.message
+        log = processes.log_text("history-worker")
+        assert "Retry in" in log, "retried with backoff before failing"
+        assert "pw-never-shown" not in log
+        upload_id = job_id.removeprefix("analyse-")
+        assert LocalStore(home / "store").exists(f"results/{upload_id}/result.json"), "the analysis itself is kept"
+        said = _page_at(job_id, home, unreachable)
+        assert "History is unavailable right now" in said and "frames analysed" in said, said
+        assert "Traceback" not in said and "pw-never-shown" not in said
+    finally:
+        processes.stop_all()
+
+
+def _page_at(job_id: str, home: Path, database_url: str) -> str:
+    """What the page says at a job's link, with these settings (AppTest runs it in this process)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from fittrack.settings import get_settings
+
+    from ..services import ROOT
+    from ..test_webapp import texts
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FITTRACK_HOME", str(home))
+        patch.setenv("FITTRACK_DATABASE_URL", database_url)
+        get_settings.cache_clear()
+        st.cache_resource.clear()
+        at = AppTest.from_file(str(ROOT / "webapp" / "app.py"), default_timeout=30)
+        at.query_params["job"] = job_id
+        said = texts(at.run())
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    return said
