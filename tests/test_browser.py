@@ -122,3 +122,55 @@ def test_hostile_job_values_in_the_address_say_no_such_job_and_leak_nothing(chro
     finally:
         services.stop_all()
     assert "Traceback" not in services.log_text("webapp"), "a hostile value is refused, not an exception"
+
+
+def upload_named(page, video, exercise: str) -> None:
+    """Uploads `video` on the analysis page, naming its exercise, and waits for the annotated video."""
+    page.get_by_text("Process Video").wait_for(timeout=60_000)
+    page.locator("input[type=file]").set_input_files(str(video))
+    page.locator("div[data-testid=stSelectbox]").filter(has_text="Which exercise is it?").click()
+    page.get_by_role("option", name=exercise, exact=True).click()
+    page.wait_for_function("() => [...document.querySelectorAll('button')].some("
+                           "b => b.innerText.includes('Process Video') && !b.disabled)", timeout=60_000)
+    page.get_by_role("button", name="Process Video").click()
+    page.wait_for_function("() => { const v = document.querySelector('video');"
+                           " return v && v.readyState >= 2 && v.duration > 0; }", timeout=240_000)
+
+
+def test_two_uploads_then_the_history_page_shows_both_workouts_and_the_weekly_chart(chromium, tmp_path):
+    import requests
+
+    home = tmp_path / "home"
+    port = free_port()
+    services = ServiceProcesses(tmp_path)
+    try:
+        services.start("webapp", [sys.executable, "-m", "fittrack", "webapp", "--port", str(port),
+                                  "--address", "127.0.0.1"], service_env({"FITTRACK_SAMPLE_FPS": "10"}, home))
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: requests.get(f"{url}/_stcore/health", timeout=1).ok, 60, "the webapp")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with chromium.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport={"width": 1200, "height": 2400}).new_page()
+            page.goto(url)
+            upload_named(page, shared_video("squat/kaggle_squat_18.mp4"), "Squat")
+            page.goto(url)
+            upload_named(page, shared_video("push_up/kaggle_push-up_1.mp4"), "Push up")
+            page.get_by_role("link", name="History").click()
+            page.get_by_text("Your workouts").wait_for(timeout=60_000)
+            page.get_by_text("Reps per week").wait_for(timeout=60_000)
+            metric = page.locator("div[data-testid=stMetric]").filter(has_text="Workouts")
+            assert metric.locator("div[data-testid=stMetricValue]").inner_text() == "2"
+            page.wait_for_function("() => document.querySelectorAll('.vega-embed canvas, .vega-embed svg')"
+                                   ".length >= 2", timeout=60_000)  # reps and sets per week, drawn
+            page.locator("div[data-testid=stSelectbox]").filter(has_text="Open a workout").click()
+            options = page.get_by_role("option").all_inner_texts()
+            assert len(options) == 2
+            assert any("kaggle_squat_18.mp4" in o for o in options) and any("kaggle_push-up_1.mp4" in o
+                                                                             for o in options), options
+            page.keyboard.press("Escape")
+            page.screenshot(path=str(ARTIFACTS / "webapp-history.png"), full_page=True)
+            browser.close()
+    finally:
+        services.stop_all()
+    assert "Traceback" not in services.log_text("webapp")

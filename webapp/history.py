@@ -43,18 +43,18 @@ def weekly_charts(history: History) -> None:
     for column, what, title in ((reps, "reps", "Reps per week"), (sets, "sets", "Sets per week")):
         chart = alt.Chart(weekly, title=title).mark_bar().encode(
             x=alt.X("week_of:O", title="week from", sort=None),
-            y=alt.Y(f"sum({what}):Q", title=what),
+            y=alt.Y(f"sum({what}):Q", title=what, axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color("exercise:N", title="exercise", legend=alt.Legend(orient="bottom", columns=3)),
             tooltip=["week_of:O", "exercise:N", f"{what}:Q"])
         column.altair_chart(chart, width="stretch")
 
 
 def with_week_label(table: pd.DataFrame) -> pd.DataFrame:
-    """Weeks as ordered bands named by their Monday ("Nov 30"), oldest first: bars as wide as the chart allows."""
+    """Weeks as ordered bands named by their Monday ("2026-11-30"), oldest first: bars as wide as the chart allows."""
     if table.empty:
         return table.assign(week_of=[])
     table = table.sort_values("week")
-    return table.assign(week_of=table["week"].dt.strftime("%b %d"))
+    return table.assign(week_of=table["week"].dt.strftime("%Y-%m-%d"))
 
 
 def best_sets(history: History) -> None:
