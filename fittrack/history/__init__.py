@@ -9,3 +9,8 @@ schema is Alembic's (`migrations/`), brought up to date at start.
 May import: `fittrack.movement`, `fittrack.recognition`, `fittrack.pose`, `fittrack.storage` and the
 top-level modules. Never: `jobs`.
 """
+
+import logging
+
+# Alembic logs each plugin it loads at import and each step it takes; one line of ours says what migrated.
+logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -30,7 +30,6 @@ from fittrack.errors import DatabaseError, DatabaseUnavailable
 from fittrack.settings import Settings, without_password
 
 log = logging.getLogger(__name__)
-logging.getLogger("alembic").setLevel(logging.WARNING)  # one line of ours says what migrated, not ten of its
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 ADVISORY_LOCK_KEY = 0x66697474  # "fitt": one number every fittrack process agrees on
