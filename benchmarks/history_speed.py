@@ -36,7 +36,7 @@ def workouts(count: int):
     from tests.history.factories import facts, squat_session
 
     rng = random.Random(0)
-    start = datetime(2026, 1, 5, 7, tzinfo=UTC)
+    start = datetime(2025, 11, 24, 7, tzinfo=UTC)  # a year of workouts up to this issue
     for i in range(count):
         label = rng.choice(["squat", "push_up", "deadlift", "pull_up", "hammer_curl"])
         prediction = squat_session(sets=SETS, reps=REPS_PER_SET, faults_per_set=rng.randint(0, 3), label=label)

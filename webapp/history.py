@@ -85,21 +85,29 @@ def form_trend(history: History) -> None:
     st.caption("Every form cue is experimental: each agreed with reps judged by eye only part of the time.")
 
 
-def workout_label(row: pd.Series) -> str:
-    sets, reps = int(row["sets"]), int(row["reps"])
-    return (f"{row['recorded_at']:%Y-%m-%d %H:%M} · {row['name'] or 'video'} · "
-            f"{sets} set{'s' * (sets != 1)}, {reps} rep{'s' * (reps != 1)}")
+def workout_labels(workouts: pd.DataFrame) -> list[str]:
+    """"2026-11-30 18:00 · squats.mp4 · 2 sets, 8 reps" for each workout, built column-wise (thousands of them)."""
+    def counted(numbers: pd.Series, word: str) -> pd.Series:
+        return numbers.astype(str) + f" {word}" + (numbers != 1).map({True: "s", False: ""})
+
+    names = workouts["name"].where(workouts["name"] != "", "video")
+    return (workouts["recorded_at"].dt.strftime("%Y-%m-%d %H:%M") + " · " + names + " · "
+            + counted(workouts["sets"], "set") + ", " + counted(workouts["reps"], "rep")).tolist()
+
+
+def set_summaries(history: History) -> pd.Series:
+    """"squat 8, squat 6" per workout id, in set order."""
+    sets = history.sets.sort_values(["workout_id", "position"])
+    words = sets["exercise"].map(display_name) + " " + sets["reps"].astype(str)
+    return words.groupby(sets["workout_id"]).agg(", ".join)
 
 
 def workouts_table(history: History) -> None:
     st.subheader("Workouts")
-    sets_by_workout = history.sets.groupby("workout_id")
-    summary = {wid: ", ".join(f"{display_name(s.exercise)} {s.reps}" for s in group.itertuples())
-               for wid, group in sets_by_workout}
     table = pd.DataFrame({
         "when (UTC)": history.workouts["recorded_at"].dt.strftime("%Y-%m-%d %H:%M"),
         "video": history.workouts["name"],
-        "sets (reps)": history.workouts["workout_id"].map(summary).fillna("no sets"),
+        "sets (reps)": history.workouts["workout_id"].map(set_summaries(history)).fillna("no sets"),
         "reps": history.workouts["reps"],
         "rest (s)": history.workouts["rest_s"].round(0).astype(int),
         "length (s)": history.workouts["duration_s"].round(0).astype(int)})
@@ -108,8 +116,9 @@ def workouts_table(history: History) -> None:
 
 def open_workout(api: Backend, history: History) -> None:
     workouts = history.workouts
+    labels = workout_labels(workouts)
     choice = st.selectbox("Open a workout", range(len(workouts)), index=None, placeholder="choose a workout",
-                          format_func=lambda i: workout_label(workouts.iloc[i]), key="open-workout")
+                          format_func=labels.__getitem__, key="open-workout")
     if choice is None:
         return
     workout = workouts.iloc[int(choice)]
