@@ -94,4 +94,11 @@ def write_audio_only(path: Path, seconds: float = 1.0) -> Path:
     return path
 
 
-from .services import database_url, fresh_redis, postgres_url, rabbitmq_url, redis_url, s3_endpoint  # noqa: F401,E501
+from .services import (  # noqa: F401  (fixtures for every module)
+    database_url,
+    fresh_redis,
+    postgres_url,
+    rabbitmq_url,
+    redis_url,
+    s3_endpoint,
+)

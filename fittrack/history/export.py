@@ -27,16 +27,17 @@ def history_lines(history: History) -> list[str]:
     if history.empty:
         return ["No workouts yet: analyse a video on the page (`fittrack webapp`) and it appears here."]
     lines = []
-    sets_of = {key: group for key, group in history.sets.groupby("workout_id")}
-    for workout in history.workouts.itertuples():
+    set_lines: dict[int, list[str]] = {}  # one pass over all sets, not a frame per workout
+    for s in history.sets.sort_values(["workout_id", "position"]).itertuples(index=False):
+        named = "named by you" if s.named_by == "person" else "recognised"
+        set_lines.setdefault(s.workout_id, []).append(
+            f"    set {s.position}: {display_name(s.exercise):<12} {s.reps:>3} reps  "
+            f"{s.start_s:.0f}-{s.end_s:.0f} s  {named}")
+    for workout in history.workouts.itertuples(index=False):
         lines.append(f"{workout.recorded_at:%Y-%m-%d %H:%M} UTC  {workout.name or 'video'}  "
                      f"({workout.duration_s:.0f} s, {workout.sets} sets, {workout.reps} reps, "
                      f"rest {workout.rest_s:.0f} s)")
-        sets = sets_of.get(workout.workout_id)
-        for s in [] if sets is None else sets.itertuples():
-            named = "named by you" if s.named_by == "person" else "recognised"
-            lines.append(f"    set {s.position}: {display_name(s.exercise):<12} {s.reps:>3} reps  "
-                         f"{s.start_s:.0f}-{s.end_s:.0f} s  {named}")
+        lines.extend(set_lines.get(workout.workout_id, []))
     weekly = history.weekly()
     if not weekly.empty:
         lines.append("")

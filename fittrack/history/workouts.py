@@ -124,7 +124,7 @@ def _reps_inside(prediction: PredictionSummary, segment: Segment) -> list[Rep]:
     reps = prediction.reps
     if reps is None or reps.exercise != segment.label:
         return []
-    rows = []
+    rows: list[Rep] = []
     cues_of = list(reps.cues) + [()] * (len(reps.spans) - len(reps.cues))
     for (start_s, end_s), cues in zip(reps.spans, cues_of, strict=True):
         if segment.start_s <= (start_s + end_s) / 2 < segment.end_s:
