@@ -81,7 +81,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
     from fittrack.history.export import history_lines, sets_table
     from fittrack.history.reports import load_history
 
-    history = load_history(get_settings().resolved_database_url())
+    history = load_history(get_settings().resolved_database_url(), args.timezone)
     if args.csv:
         sets_table(history).to_csv(args.csv, index=False)
         log.info("wrote %d workouts (%d sets) to %s", len(history.workouts), len(history.sets), args.csv)
@@ -90,12 +90,24 @@ def _cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _timezone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"{name!r} is not a time zone (use a name like Europe/Berlin)") from None
+    return name
+
+
 def _add_history(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("db", help="the history database: `fittrack db upgrade` brings its schema up to date")
     parser.add_argument("action", choices=["upgrade"], help="upgrade: apply the migrations this fittrack has")
     parser.set_defaults(handler=_cmd_db)
     parser = commands.add_parser("history", help="every analysed workout with its sets, and the weekly totals")
     parser.add_argument("--csv", metavar="FILE", help="write one row per set to FILE instead")
+    parser.add_argument("--timezone", default="UTC", type=_timezone,
+                        help="show times and weeks in this zone, e.g. Europe/Berlin (default UTC)")
     parser.set_defaults(handler=_cmd_history)
 
 

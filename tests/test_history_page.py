@@ -73,7 +73,7 @@ def test_a_workout_opens_with_its_video_can_be_redated_and_deleted(page_env, tmp
     at = history_page()
     at.selectbox(key="open-workout").set_value(0).run()
     assert not at.exception
-    assert "Monday 2026-11-30 18:00 UTC" in texts(at)
+    assert "Monday 2026-11-30 18:00 (UTC)" in texts(at)
     assert len(at.get("video")) == 1
     sets = at.dataframe[1].value
     assert sets[["set", "exercise", "reps"]].values.tolist() == [[1, "squat", 4], [2, "squat", 4]]

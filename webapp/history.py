@@ -8,7 +8,8 @@ workouts, and opens the store only for the one workout a person opens.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import altair as alt
 import pandas as pd
@@ -27,9 +28,19 @@ log = logging.getLogger("webapp.history")
 UNAVAILABLE = "History is unavailable right now"
 
 
+def viewer_timezone() -> str:
+    """The browser's time zone (weeks and times are the person's own), UTC when it does not say."""
+    name = st.context.timezone or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
+
+
 def read_history(api: Backend) -> History | None:
     try:
-        return load_history(api.database_url)
+        return load_history(api.database_url, viewer_timezone())
     except DatabaseError as error:
         log.error("%s", error)
         st.warning(f"{UNAVAILABLE}: the database did not answer. Your analyses are safe; try again in a moment.")
@@ -105,7 +116,7 @@ def set_summaries(history: History) -> pd.Series:
 def workouts_table(history: History) -> None:
     st.subheader("Workouts")
     table = pd.DataFrame({
-        "when (UTC)": history.workouts["recorded_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        "when": history.workouts["recorded_at"].dt.strftime("%Y-%m-%d %H:%M"),
         "video": history.workouts["name"],
         "sets (reps)": history.workouts["workout_id"].map(set_summaries(history)).fillna("no sets"),
         "reps": history.workouts["reps"],
@@ -126,7 +137,7 @@ def open_workout(api: Backend, history: History) -> None:
     sets = history.sets[history.sets["workout_id"] == workout["workout_id"]]
     where = {RECORDED_FROM_VIDEO: "filmed (the date the camera wrote)", RECORDED_BY_PERSON: "set by you"}.get(
         str(workout["recorded_from"]), "uploaded (the video holds no filming date)")
-    st.caption(f"{workout['recorded_at']:%A %Y-%m-%d %H:%M} UTC, {where}")
+    st.caption(f"{workout['recorded_at']:%A %Y-%m-%d %H:%M} ({workout['recorded_at']:%Z}), {where}")
     if len(sets):
         st.dataframe(pd.DataFrame({"set": sets["position"], "exercise": sets["exercise"].map(display_name),
                                    "reps": sets["reps"], "start (s)": sets["start_s"], "end (s)": sets["end_s"],
@@ -146,10 +157,10 @@ def open_workout(api: Backend, history: History) -> None:
 def edit_date(api: Backend, upload_id: str, current: pd.Timestamp) -> None:
     with st.expander("Change the date"):
         day = st.date_input("Day", current.date(), key=f"day-{upload_id}")
-        at = st.time_input("Time (UTC)", time(current.hour, current.minute), key=f"time-{upload_id}")
+        at = st.time_input(f"Time ({current:%Z})", time(current.hour, current.minute), key=f"time-{upload_id}")
         if st.button("Save the date", key=f"save-date-{upload_id}"):
             try:
-                set_recorded_at(api.database_url, upload_id, datetime.combine(day, at, tzinfo=UTC))
+                set_recorded_at(api.database_url, upload_id, datetime.combine(day, at, tzinfo=current.tzinfo))
             except DatabaseError as error:
                 log.error("%s", error)
                 st.error(f"{UNAVAILABLE}: the date was not changed. Try again in a moment.")
@@ -192,6 +203,7 @@ def page() -> None:
         return
     this_week = history.weekly()
     latest = this_week[this_week["week"] == this_week["week"].max()] if len(this_week) else this_week
+    st.caption(f"Times and weeks (from Monday) in {viewer_timezone()}, your browser's time zone.")
     count, sets, reps = st.columns(3)
     count.metric("Workouts", len(history.workouts))
     sets.metric("Sets in the latest week", int(latest["sets"].sum()) if len(latest) else 0)

@@ -18,7 +18,7 @@ def sets_table(history: History) -> pd.DataFrame:
     sets = history.sets.drop(columns=["recorded_at", "week"]).rename(columns={"position": "set"})
     table = workouts[["workout_id", "recorded_at", "workout", "upload_id", "workout_duration_s", "workout_rest_s"]] \
         .merge(sets, on="workout_id", how="left")
-    table["recorded_at"] = table["recorded_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    table["recorded_at"] = table["recorded_at"].dt.strftime("%Y-%m-%dT%H:%M:%S%z")
     return table.sort_values(["recorded_at", "set"], ascending=[False, True])[SET_EXPORT_COLUMNS]
 
 
@@ -34,7 +34,7 @@ def history_lines(history: History) -> list[str]:
             f"    set {s.position}: {display_name(s.exercise):<12} {s.reps:>3} reps  "
             f"{s.start_s:.0f}-{s.end_s:.0f} s  {named}")
     for workout in history.workouts.itertuples(index=False):
-        lines.append(f"{workout.recorded_at:%Y-%m-%d %H:%M} UTC  {workout.name or 'video'}  "
+        lines.append(f"{workout.recorded_at:%Y-%m-%d %H:%M %Z}  {workout.name or 'video'}  "
                      f"({workout.duration_s:.0f} s, {workout.sets} sets, {workout.reps} reps, "
                      f"rest {workout.rest_s:.0f} s)")
         lines.extend(set_lines.get(workout.workout_id, []))

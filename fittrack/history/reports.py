@@ -2,7 +2,9 @@
 
 Aggregation that SQLite and PostgreSQL spell alike (sums, counts, GROUP BY)
 runs in the database; calendar arithmetic (weeks) runs in pandas, so the
-same code reads both. Weeks start on Monday, in UTC.
+same code reads both. The database holds UTC; a history is read in the
+person's time zone, so a Sunday-night workout counts in Sunday's week.
+Weeks start on Monday.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ class History:
         return trend.assign(fault_share=trend["faults"] / trend["judged"])
 
 
-def load_history(url: str) -> History:
+def load_history(url: str, timezone: str = "UTC") -> History:
+    """Every workout, its sets and cue counts, with times in `timezone` (an IANA name such as Europe/Berlin)."""
     with session(url) as db:
         workouts = _frame(db.execute(select(
             Workout.id, Workout.upload_id, Workout.name, Workout.recorded_at, Workout.recorded_from,
@@ -75,7 +78,7 @@ def load_history(url: str) -> History:
             select(WorkoutSet.workout_id, WorkoutSet.exercise, RepCue.cue, RepCue.verdict, func.count())
             .join(Rep, Rep.set_id == WorkoutSet.id).join(RepCue, RepCue.rep_id == Rep.id)
             .group_by(WorkoutSet.workout_id, WorkoutSet.exercise, RepCue.cue, RepCue.verdict)), CUE_COLUMNS)
-    workouts["recorded_at"] = pd.to_datetime(workouts["recorded_at"], utc=True)
+    workouts["recorded_at"] = pd.to_datetime(workouts["recorded_at"], utc=True).dt.tz_convert(timezone)
     per_workout = sets.groupby("workout_id").agg(sets=("position", "size"), reps=("reps", "sum"))
     workouts = (workouts.join(per_workout, on="workout_id").join(rests.set_index("workout_id"), on="workout_id")
                 .fillna({"sets": 0, "reps": 0, "rest_s": 0.0})
@@ -90,10 +93,10 @@ def load_history(url: str) -> History:
 
 
 def week_of(when: pd.Series) -> pd.Series:
-    """The Monday (00:00 UTC, as a naive timestamp) of each moment's week."""
+    """The Monday (00:00 on the wall clock of `when`'s zone, as a naive timestamp) of each moment's week."""
     if when.empty:
         return pd.Series([], dtype="datetime64[ns]", index=when.index)
-    day = pd.to_datetime(when, utc=True).dt.tz_localize(None).dt.normalize()
+    day = when.dt.tz_localize(None).dt.normalize()
     return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
 
 

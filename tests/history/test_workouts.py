@@ -89,6 +89,15 @@ def test_weekly_totals_best_sets_and_form_trend(database_url):
     assert "knees_in" not in set(history.cue_trend()["cue"]), "a cue never judged has no share"
 
 
+def test_weeks_follow_the_persons_time_zone(database_url):
+    late_sunday = datetime(2026, 12, 6, 23, 30, tzinfo=UTC)  # already Monday 00:30 in Berlin
+    record_workout(database_url, facts("late", late_sunday))
+    in_utc, in_berlin = load_history(database_url), load_history(database_url, "Europe/Berlin")
+    assert in_utc.weekly()["week"].dt.strftime("%Y-%m-%d").tolist() == ["2026-11-30"]
+    assert in_berlin.weekly()["week"].dt.strftime("%Y-%m-%d").tolist() == ["2026-12-07"]
+    assert f"{in_berlin.workouts['recorded_at'][0]:%Y-%m-%d %H:%M %Z}" == "2026-12-07 00:30 CET"
+
+
 def test_history_export_has_one_row_per_set_and_the_lines_say_each_workout(database_url, tmp_path):
     record_workout(database_url, facts("u1", MONDAY))
     record_workout(database_url, replace(facts("u2", NEXT_WEEK), prediction=None, name="walk.mp4"))
@@ -106,6 +115,13 @@ def test_fittrack_history_prints_and_exports(database_url, tmp_path):
     shown = subprocess.run([sys.executable, "-m", "fittrack", "history"], env=env, capture_output=True, text=True,
                            check=True, timeout=120)
     assert "u1.mp4" in shown.stdout and "Per week (from Monday):" in shown.stdout
+    assert "2026-11-30 18:00 UTC" in shown.stdout
+    zoned = subprocess.run([sys.executable, "-m", "fittrack", "history", "--timezone", "Asia/Tokyo"], env=env,
+                           capture_output=True, text=True, check=True, timeout=120)
+    assert "2026-12-01 03:00 JST" in zoned.stdout
+    refused = subprocess.run([sys.executable, "-m", "fittrack", "history", "--timezone", "Mars/Olympus"], env=env,
+                             capture_output=True, text=True, check=False, timeout=120)
+    assert refused.returncode == 2 and "'Mars/Olympus' is not a time zone" in refused.stderr
     subprocess.run([sys.executable, "-m", "fittrack", "history", "--csv", str(tmp_path / "h.csv")], env=env,
                    check=True, timeout=120, capture_output=True)
     assert (tmp_path / "h.csv").read_text().splitlines()[0].startswith("recorded_at,workout,upload_id,set")
