@@ -148,7 +148,8 @@ def test_compose_topology_runs_without_docker(fresh_redis, s3_endpoint, postgres
         _one_webapp_job(envs["webapp"], shared_video(SMALL_DATASET["squat"]).read_bytes())
         from fittrack.history.reports import load_history
 
-        history = wait_for(lambda: load_history(postgres_url).workouts, 60, "the upload's workout in PostgreSQL")
+        wait_for(lambda: not load_history(postgres_url).empty, 60, "the upload's workout in PostgreSQL")
+        history = load_history(postgres_url).workouts
         assert history["name"].tolist() == ["squat.mp4"], "the dataset's videos are no one's workout"
     finally:
         processes.stop_all()

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from fittrack.history.reports import load_history
 from fittrack.labels import display_name
 from fittrack.settings import get_settings
 from fittrack.storage.store import LocalStore
@@ -33,7 +34,9 @@ SHORT_SQUAT = "squat/kaggle_squat_18.mp4"  # 3.7 s
 def webapp_env(tmp_path, fresh_redis, monkeypatch):
     """Settings for the page (this process) and for workers: Redis broker, local store."""
     settings = {"FITTRACK_BROKER_URL": fresh_redis, "FITTRACK_RESULT_BACKEND": fresh_redis,
-                "FITTRACK_STORE_URL": (tmp_path / "store").as_uri(), "FITTRACK_UPLOAD_LIMIT_MB": "5"}
+                "FITTRACK_STORE_URL": (tmp_path / "store").as_uri(), "FITTRACK_UPLOAD_LIMIT_MB": "5",
+                "FITTRACK_DATABASE_URL": f"sqlite:///{tmp_path / 'history.sqlite'}"}  # the page's and workers'
+
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("FITTRACK_HOME", str(tmp_path / "home"))
@@ -369,6 +372,10 @@ def test_a_correction_on_the_page_recomputes_the_answer_and_survives_a_reload(we
                     "the page showing the corrected answer")
     assert [m.value for m in at.metric if m.label == "Exercise"] == ["named by you"]
     assert "push up" in texts(at)
+    database = webapp_env["FITTRACK_DATABASE_URL"]
+    wait_for(lambda: set(load_history(database).sets["named_by"]) == {"person"}, 60, "the workout's corrected sets")
+    history = load_history(database)
+    assert set(history.sets["exercise"]) == {"push_up"} and len(history.workouts) == 1
     again = AppTest.from_file(APP, default_timeout=30)
     again.query_params["job"] = job_id
     again.run()
@@ -377,6 +384,7 @@ def test_a_correction_on_the_page_recomputes_the_answer_and_survives_a_reload(we
     again.checkbox(key=f"delete-sure-{upload_id}").check().run()
     again.button(key=f"delete-{upload_id}").click().run()
     assert not [key for key in store.list() if upload_id in key]
+    assert load_history(webapp_env["FITTRACK_DATABASE_URL"]).empty, "its workout went with it"
     assert "No such job" in texts(opened(upload_id)), "the queue's record of the answer does not bring it back"
 
 
