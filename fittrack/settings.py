@@ -55,6 +55,11 @@ class Settings(BaseSettings):
 
     model_key: str = Field("models/exercise.model", description="Store key of the trained model.")
 
+    single_user: bool | None = Field(
+        None, description="1: no sign-in, one person's page; 0: sign-in required; unset: single-user only in the "
+        "embedded mode while no account exists.")
+    session_hours: float = Field(12.0, description="How long a sign-in lasts.")
+
     flower_user: str = Field("", description="Flower basic-auth user; empty = no auth.")
     flower_password: str = Field("", description="Flower basic-auth password.")
     flower_port: int = Field(5555, description="Port Flower listens on.")

@@ -6,7 +6,7 @@ is what this guards. The umbrella command (`fittrack.cli`) reaches the
 services only through the entry points they declare in pyproject.toml.
 
 Inside the core, the sub-packages form layers (each `__init__.py` says
-which): storage < pose < recognition < movement < history < jobs, with settings,
+which): storage < pose < recognition < movement < history < accounts < jobs, with settings,
 errors, labels and logs below them all. A module may import its own
 sub-package and those below it; only `jobs` (and the umbrella `cli`)
 reach across all of them.
@@ -37,7 +37,8 @@ MAY_IMPORT = {
     "recognition": {TOP, "storage", "pose"},
     "movement": {TOP, "storage", "pose", "recognition"},
     "history": {TOP, "storage", "pose", "recognition", "movement"},
-    "jobs": {TOP, "storage", "pose", "recognition", "movement", "history"},
+    "accounts": {TOP, "storage", "history"},
+    "jobs": {TOP, "storage", "pose", "recognition", "movement", "history", "accounts"},
 }
 UMBRELLA = {"cli.py", "__main__.py"}  # the command line joins everything, by design
 

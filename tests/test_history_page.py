@@ -27,6 +27,7 @@ def page_env(tmp_path, database_url, monkeypatch):
     monkeypatch.setenv("FITTRACK_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("FITTRACK_STORE_URL", (tmp_path / "store").as_uri())
     monkeypatch.setenv("FITTRACK_DATABASE_URL", database_url)
+    monkeypatch.setenv("FITTRACK_SINGLE_USER", "1")  # one person's history (accounts: test_accounts_page.py)
     _fresh()
     yield database_url
     _fresh()
@@ -96,6 +97,7 @@ def test_a_database_that_does_not_answer_leaves_the_analysis_page_working(tmp_pa
     monkeypatch.setenv("FITTRACK_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("FITTRACK_STORE_URL", (tmp_path / "store").as_uri())
     monkeypatch.setenv("FITTRACK_DATABASE_URL", "postgresql+psycopg://fit:pw-never-shown@127.0.0.1:1/history")
+    monkeypatch.setenv("FITTRACK_SINGLE_USER", "1")
     _fresh()
     try:
         at = AppTest.from_file(APP, default_timeout=30).run()
@@ -103,6 +105,15 @@ def test_a_database_that_does_not_answer_leaves_the_analysis_page_working(tmp_pa
         at.switch_page("history.py").run()
         said = texts(at)
         assert "History is unavailable right now" in said
+        assert "Traceback" not in said and "pw-never-shown" not in said
+        monkeypatch.setenv("FITTRACK_SINGLE_USER", "0")  # with accounts, who is signed in is in that database
+        _fresh()
+        at = AppTest.from_file(APP, default_timeout=30).run()
+        at.text_input[0].input("ana")
+        at.text_input[1].input("a-password-of-hers")
+        next(b for b in at.button if b.label == "Sign in").click().run()
+        said = texts(at)
+        assert "Signing in is unavailable right now: the database did not answer." in said
         assert "Traceback" not in said and "pw-never-shown" not in said
     finally:
         _fresh()

@@ -35,7 +35,8 @@ def webapp_env(tmp_path, fresh_redis, monkeypatch):
     """Settings for the page (this process) and for workers: Redis broker, local store."""
     settings = {"FITTRACK_BROKER_URL": fresh_redis, "FITTRACK_RESULT_BACKEND": fresh_redis,
                 "FITTRACK_STORE_URL": (tmp_path / "store").as_uri(), "FITTRACK_UPLOAD_LIMIT_MB": "5",
-                "FITTRACK_DATABASE_URL": f"sqlite:///{tmp_path / 'history.sqlite'}"}  # the page's and workers'
+                "FITTRACK_DATABASE_URL": f"sqlite:///{tmp_path / 'history.sqlite'}",  # the page's and workers'
+                "FITTRACK_SINGLE_USER": "1"}  # one person's page (accounts: tests/test_accounts_page.py)
 
     for name, value in settings.items():
         monkeypatch.setenv(name, value)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from fittrack.errors import FittrackError
+from fittrack.errors import DatabaseError, FittrackError
 from fittrack.jobs.analysis import AnalysisResult
 from fittrack.jobs.uploads import VIDEO_TYPES, UploadError, check_upload, stored_display_name
 from fittrack.jobs.user_labels import UserLabel, labels_of
@@ -28,6 +28,16 @@ from fittrack.movement.predict import NAMED_BY_PERSON, PredictionSummary
 from fittrack.movement.sessions import segment_name
 from fittrack.pose.angles import DISPLAY_ANGLES
 from fittrack.storage.keys import ResultKeys, upload_key
+from webapp.accounts import (
+    OWNER_STATE,
+    Owner,
+    account_sidebar,
+    current_owner,
+    keep_cookie,
+    page_owner,
+    sign_in_form,
+    still_signed_in,
+)
 from webapp.backend import Backend, ServiceUnavailable, backend
 from workers.jobs import NO_SUCH_JOB, JobStatus, analysis_job_id, upload_of_job
 
@@ -56,7 +66,7 @@ def sidebar(api: Backend) -> None:
             st.button(name, key=f"open-{job_id}", on_click=open_job, args=(job_id,), use_container_width=True)
 
 
-def upload_form(api: Backend) -> None:
+def upload_form(api: Backend, owner: Owner) -> None:
     try:
         missing_model = api.model_status()
     except ServiceUnavailable as error:
@@ -76,7 +86,7 @@ def upload_form(api: Backend) -> None:
     data = upload.getvalue()
     try:
         check_upload(upload.name, data, api.settings)
-        job_id = api.submit(upload.name, data, None if choice == RECOGNISE else choice)
+        job_id = api.submit(upload.name, data, None if choice == RECOGNISE else choice, owner.id)
     except UploadError as error:
         st.error(f"{error.source} {error.problem}: {error.hint}.")
         return
@@ -90,7 +100,10 @@ def upload_form(api: Backend) -> None:
 
 @st.fragment(run_every=POLL_SECONDS)
 def follow(api: Backend, job_id: str) -> None:
-    """Re-runs on its own every POLL_SECONDS; the whole page re-runs once the job ends."""
+    """Re-runs on its own every POLL_SECONDS; the whole page re-runs once the job ends (or the person signs out:
+    a signed-out browser reads no job's state)."""
+    if not still_signed_in(api.settings):
+        st.rerun()
     try:
         status = api.status(job_id)
     except ServiceUnavailable as error:
@@ -220,6 +233,8 @@ def ask_about_a_set(api: Backend, result: AnalysisResult, sets: list) -> None:
 @st.fragment(run_every=POLL_SECONDS)
 def follow_correction(api: Backend, upload_id: str, job_id: str) -> None:
     """The correction job's progress; once it ends the whole page shows the recomputed answer."""
+    if not still_signed_in(api.settings):
+        st.rerun()
     try:
         status = api.correction_status(job_id)
     except ServiceUnavailable as error:
@@ -390,18 +405,25 @@ def show_job(api: Backend, job_id: str) -> None:
         follow(api, job_id)
 
 
-def page_body(api: Backend) -> None:
+def page_body(api: Backend, owner: Owner) -> None:
     job_id = st.query_params.get("job")
     if job_id:
         upload_id = upload_of_job(job_id)
-        if upload_id:
-            remember(job_id, f"job {upload_id[:8]}")
         st.button("Analyse another video", on_click=lambda: st.query_params.clear())
+        try:
+            yours = upload_id is not None and api.owns(owner.id, upload_id)
+        except ServiceUnavailable as error:
+            st.error(str(error))
+            return
+        if not yours:  # someone else's job answers exactly like one that never existed
+            st.error(NO_SUCH_JOB)
+            return
+        remember(job_id, f"job {upload_id[:8]}")
         show_job(api, job_id)
     else:
         if st.session_state.pop("deleted", False):
             st.success("Deleted: the video and everything made from it are gone.")
-        upload_form(api)
+        upload_form(api, owner)
 
 
 def friendly_failure(where: str) -> None:
@@ -417,7 +439,11 @@ def analyse_page() -> None:
     st.caption("Which exercise is this? Upload a video; a worker finds the pose, the angles and the exercise.")
     api = backend()
     sidebar(api)
-    page_body(api)
+    page_body(api, page_owner())
+
+
+def sign_in_page() -> None:
+    sign_in_form(backend().settings)
 
 
 HISTORY_SCRIPT = Path(__file__).with_name("history.py")
@@ -426,8 +452,22 @@ HISTORY_SCRIPT = Path(__file__).with_name("history.py")
 def main() -> None:
     st.set_page_config(page_title="fittrack", layout="centered")
     st.set_option("client.showErrorDetails", "none")  # also when run with plain `streamlit run`
-    pages = st.navigation([st.Page(analyse_page, title="Analyse a video", icon=":material/videocam:", default=True),
-                           st.Page(HISTORY_SCRIPT, title="History", icon=":material/history:", url_path="history")])
+    try:
+        api = backend()
+        owner = current_owner(api.settings)
+    except DatabaseError as error:  # who is signed in lives in the database
+        log.error("%s", error)
+        st.error("Signing in is unavailable right now: the database did not answer. Try again in a moment.")
+        return
+    keep_cookie()
+    if owner is None:
+        pages = st.navigation([st.Page(sign_in_page, title="Sign in", icon=":material/login:")], position="hidden")
+    else:
+        st.session_state[OWNER_STATE] = owner
+        account_sidebar(api.settings, owner)
+        pages = st.navigation([
+            st.Page(analyse_page, title="Analyse a video", icon=":material/videocam:", default=True),
+            st.Page(HISTORY_SCRIPT, title="History", icon=":material/history:", url_path="history")])
     try:
         pages.run()
     except Exception:  # noqa: BLE001 -- Streamlit's own rerun/stop signals are BaseExceptions and pass

@@ -16,6 +16,7 @@ from celery import Celery
 from fittrack.errors import DatabaseError, FittrackError, NoModelError, StoreError
 from fittrack.history.database import upgrade_schema
 from fittrack.jobs.history import forget_upload
+from fittrack.jobs.uploads import upload_owner
 from fittrack.jobs.uploads import store_upload
 from fittrack.jobs.user_labels import UserLabel, record_label
 from fittrack.settings import Settings, get_settings, without_password
@@ -63,16 +64,25 @@ class Backend:
                                 "run `fittrack train` to add exercise predictions").hint
         return ""
 
-    def submit(self, name: str, data: bytes, exercise: str | None = None) -> str:
-        """Stores the upload (with the exercise the person named, if any) and sends its analysis job."""
+    def submit(self, name: str, data: bytes, exercise: str | None = None, owner_id: str | None = None) -> str:
+        """Stores the upload (with the exercise the person named, if any, and its owner) and sends its job."""
         try:
-            upload_id, key = store_upload(self.store, name, data, exercise)
+            upload_id, key = store_upload(self.store, name, data, exercise, owner_id)
         except (StoreError, OSError) as error:
             log.exception("storing an upload failed")
             raise ServiceUnavailable(store_message(self.settings)) from error
         job_id = analysis_job_id(upload_id)
         self.send(job_id, key, upload_id)
         return job_id
+
+    def owns(self, owner_id: str | None, upload_id: str) -> bool:
+        """Whether the upload exists and is this owner's (None: an upload of single-user mode)."""
+        try:
+            exists, owner = upload_owner(self.store, upload_key(upload_id))
+        except FittrackError as error:
+            log.warning("store check failed: %s", error)
+            raise ServiceUnavailable(store_message(self.settings)) from None
+        return exists and owner == owner_id
 
     def resubmit(self, job_id: str) -> None:
         """Sends a failed job again, on the upload it left in the store."""

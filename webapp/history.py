@@ -21,6 +21,7 @@ from fittrack.history.schema import RECORDED_BY_PERSON, RECORDED_FROM_VIDEO
 from fittrack.history.workouts import set_recorded_at
 from fittrack.labels import display_name
 from fittrack.storage.keys import ResultKeys
+from webapp.accounts import page_owner
 from webapp.backend import Backend, ServiceUnavailable, backend
 from workers.jobs import analysis_job_id
 
@@ -40,7 +41,7 @@ def viewer_timezone() -> str:
 
 def read_history(api: Backend) -> History | None:
     try:
-        return load_history(api.database_url, viewer_timezone())
+        return load_history(api.database_url, viewer_timezone(), page_owner().id)
     except DatabaseError as error:
         log.error("%s", error)
         st.warning(f"{UNAVAILABLE}: the database did not answer. Your analyses are safe; try again in a moment.")

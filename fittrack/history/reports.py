@@ -63,19 +63,27 @@ class History:
         return trend.assign(fault_share=trend["faults"] / trend["judged"])
 
 
-def load_history(url: str, timezone: str = "UTC") -> History:
-    """Every workout, its sets and cue counts, with times in `timezone` (an IANA name such as Europe/Berlin)."""
+EVERYONE = "*"  # `owner` of load_history: every workout (the operator's `fittrack history`)
+
+
+def load_history(url: str, timezone: str = "UTC", owner: str | None = EVERYONE) -> History:
+    """The workouts of `owner` (a user id; None: those of single-user mode; EVERYONE), their sets and cue
+    counts, with times in `timezone` (an IANA name such as Europe/Berlin)."""
+    mine = _owned_by(owner)
     with session(url) as db:
         workouts = _frame(db.execute(select(
             Workout.id, Workout.upload_id, Workout.name, Workout.recorded_at, Workout.recorded_from,
-            Workout.duration_s, Workout.exercise, Workout.named_by)), WORKOUT_COLUMNS)
+            Workout.duration_s, Workout.exercise, Workout.named_by).where(*mine)), WORKOUT_COLUMNS)
         sets = _frame(db.execute(select(
             WorkoutSet.workout_id, WorkoutSet.position, WorkoutSet.exercise, WorkoutSet.start_s, WorkoutSet.end_s,
-            WorkoutSet.reps, WorkoutSet.named_by)), SET_COLUMNS)
+            WorkoutSet.reps, WorkoutSet.named_by).join(Workout, Workout.id == WorkoutSet.workout_id).where(*mine)),
+            SET_COLUMNS)
         rests = _frame(db.execute(select(Rest.workout_id, func.sum(Rest.end_s - Rest.start_s))
+                                  .join(Workout, Workout.id == Rest.workout_id).where(*mine)
                                   .group_by(Rest.workout_id)), ["workout_id", "rest_s"])
         cues = _frame(db.execute(
             select(WorkoutSet.workout_id, WorkoutSet.exercise, RepCue.cue, RepCue.verdict, func.count())
+            .join(Workout, Workout.id == WorkoutSet.workout_id).where(*mine)
             .join(Rep, Rep.set_id == WorkoutSet.id).join(RepCue, RepCue.rep_id == Rep.id)
             .group_by(WorkoutSet.workout_id, WorkoutSet.exercise, RepCue.cue, RepCue.verdict)), CUE_COLUMNS)
     workouts["recorded_at"] = pd.to_datetime(workouts["recorded_at"], utc=True).dt.tz_convert(timezone)
@@ -90,6 +98,12 @@ def load_history(url: str, timezone: str = "UTC") -> History:
     cues = cues.merge(when, on="workout_id", how="inner")
     cues = cues.assign(week=week_of(cues["recorded_at"])).drop(columns="recorded_at")
     return History(workouts, sets, cues)
+
+
+def _owned_by(owner: str | None) -> tuple:
+    if owner == EVERYONE:
+        return ()
+    return (Workout.owner_id.is_(None),) if owner is None else (Workout.owner_id == owner,)
 
 
 def week_of(when: pd.Series) -> pd.Series:

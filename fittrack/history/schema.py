@@ -1,4 +1,8 @@
-"""The tables of the history, as typed SQLAlchemy classes. Changing them needs a migration (`migrations/`).
+"""The tables of the database, as typed SQLAlchemy classes. Changing them needs a migration (`migrations/`).
+
+Workouts are the history; users, their sign-in sessions and failed sign-ins
+are the accounts that own them (fittrack.accounts). One schema, one
+migration history, one database.
 
 A workout is one analysed upload; its sets come from the session log (one
 set for a single-exercise video), each set's reps carry their form cues, and
@@ -29,6 +33,8 @@ class Workout(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job_id: Mapped[str] = mapped_column(String(80), unique=True)  # the analysis job that wrote it: one per job
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True,
+                                                 nullable=True)  # None: single-user mode (no accounts)
     upload_id: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(120), default="")  # the file name the person uploaded (display only)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -93,3 +99,36 @@ class Rest(Base):
     workout_id: Mapped[int] = mapped_column(ForeignKey("workouts.id", ondelete="CASCADE"), index=True)
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
+
+
+class User(Base):
+    """An account. The id, not the name, is what uploads and workouts carry, so no name reaches a store key."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random hex
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # as typed at sign-in, compared lower-cased
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, with its parameters and salt
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SignInSession(Base):
+    """A signed-in browser: only the token's sha256 is kept, so a copy of the database signs no one in."""
+
+    __tablename__ = "sign_in_sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept a short while to refuse guessing (per name and per client)."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)  # lower-cased, whether or not such a user exists
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -36,6 +36,7 @@ class WorkoutFacts:
     recorded_from: str
     duration_s: float
     prediction: PredictionSummary | None
+    owner_id: str | None = None  # the account the upload belongs to; None in single-user mode
 
 
 def record_workout(url: str, facts: WorkoutFacts) -> int:
@@ -46,7 +47,8 @@ def record_workout(url: str, facts: WorkoutFacts) -> int:
             if existing is not None:
                 log.info("workout of job %s already recorded (%d); nothing added", facts.job_id, existing)
                 return existing
-            workout = Workout(job_id=facts.job_id, upload_id=facts.upload_id, name=facts.name[:120],
+            workout = Workout(job_id=facts.job_id, upload_id=facts.upload_id, owner_id=facts.owner_id,
+                              name=facts.name[:120],
                               recorded_at=_utc(facts.recorded_at), recorded_from=facts.recorded_from,
                               duration_s=facts.duration_s, created_at=datetime.now(UTC))
             _fill(workout, facts.prediction, facts.duration_s)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from fittrack.history.schema import RECORDED_FROM_UPLOAD, RECORDED_FROM_VIDEO
 from fittrack.history.workouts import WorkoutFacts, delete_workout, record_workout, replace_answer
 from fittrack.jobs.analysis import AnalysisResult
-from fittrack.jobs.uploads import stored_display_name
+from fittrack.jobs.uploads import stored_display_name, upload_owner
 from fittrack.pose.recorded_time import parse_time
 from fittrack.storage.keys import upload_key
 from fittrack.storage.store import Store, delete_upload
@@ -30,7 +30,7 @@ def facts_of(store: Store, result: AnalysisResult, job_id: str) -> WorkoutFacts:
                                                                   RECORDED_FROM_UPLOAD)
     return WorkoutFacts(job_id=job_id, upload_id=result.upload_id, name=stored_display_name(store, result.video_key),
                         recorded_at=when, recorded_from=source, duration_s=result.duration_s,
-                        prediction=result.prediction)
+                        prediction=result.prediction, owner_id=upload_owner(store, result.video_key)[1])
 
 
 def uploaded_at(store: Store, key: str) -> datetime:

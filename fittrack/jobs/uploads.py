@@ -45,13 +45,16 @@ def display_text(name: str) -> str:
 
 
 EXERCISE_METADATA = "exercise"  # the exercise the person named before the analysis, if any
+OWNER_METADATA = "owner"  # the user id of the person who uploaded it; absent in single-user mode
 
 
-def store_upload(store: Store, name: str, data: bytes, exercise: str | None = None) -> tuple[str, str]:
+def store_upload(store: Store, name: str, data: bytes, exercise: str | None = None,
+                 owner_id: str | None = None) -> tuple[str, str]:
     """Writes the upload under a new id; returns (upload id, store key).
 
-    A named `exercise` goes with the upload itself, so the analysis job and
-    any retry of it read the person's choice from the store.
+    A named `exercise` and the uploader's `owner_id` go with the upload
+    itself, so the analysis job, any retry of it and every ownership check
+    read them from the store.
     """
     if exercise is not None and exercise not in EXERCISES:
         raise UploadError(exercise, "is not an exercise fittrack counts", f"choose one of: {', '.join(EXERCISES)}")
@@ -60,6 +63,8 @@ def store_upload(store: Store, name: str, data: bytes, exercise: str | None = No
     metadata = {"display-name": urllib.parse.quote(display_text(name)), "uploaded-at": str(int(time.time()))}
     if exercise is not None:
         metadata[EXERCISE_METADATA] = exercise
+    if owner_id is not None:
+        metadata[OWNER_METADATA] = owner_id
     store.put_bytes(key, data, metadata=metadata)
     return upload_id, key
 
@@ -69,6 +74,12 @@ def named_exercise(store: Store, key: str) -> str | None:
     info = store.head(key)
     exercise = info.metadata.get(EXERCISE_METADATA) if info else None
     return exercise if exercise in EXERCISES else None
+
+
+def upload_owner(store: Store, key: str) -> tuple[bool, str | None]:
+    """(whether the upload exists, its owner's user id or None for an upload made in single-user mode)."""
+    info = store.head(key)
+    return (info is not None, info.metadata.get(OWNER_METADATA) if info else None)
 
 
 def stored_display_name(store: Store, key: str) -> str:

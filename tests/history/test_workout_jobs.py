@@ -182,6 +182,7 @@ def _page_at(job_id: str, home: Path, database_url: str) -> str:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FITTRACK_HOME", str(home))
         patch.setenv("FITTRACK_DATABASE_URL", database_url)
+        patch.setenv("FITTRACK_SINGLE_USER", "1")
         get_settings.cache_clear()
         st.cache_resource.clear()
         at = AppTest.from_file(str(ROOT / "webapp" / "app.py"), default_timeout=30)
