@@ -174,3 +174,59 @@ def test_two_uploads_then_the_history_page_shows_both_workouts_and_the_weekly_ch
     finally:
         services.stop_all()
     assert "Traceback" not in services.log_text("webapp")
+
+
+def browser_sign_in(page, name: str, password: str) -> None:
+    page.get_by_label("Username").wait_for(timeout=60_000)
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_accounts_in_chromium_keep_each_persons_jobs_and_history_apart(chromium, tmp_path):
+    import requests
+
+    home = tmp_path / "home"
+    services = ServiceProcesses(tmp_path)
+    env = service_env({"FITTRACK_SAMPLE_FPS": "10"}, home)
+    for name, password in (("ana", "ana-long-password"), ("bo", "bo-long-password")):
+        import subprocess
+
+        subprocess.run([sys.executable, "-m", "fittrack", "user", "add", name, "--password-stdin"], env=env,
+                       input=f"{password}\n", text=True, check=True, capture_output=True, timeout=120, cwd=ROOT)
+    port = free_port()
+    try:
+        services.start("webapp", [sys.executable, "-m", "fittrack", "webapp", "--port", str(port),
+                                  "--address", "127.0.0.1"], env)
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: requests.get(f"{url}/_stcore/health", timeout=1).ok, 60, "the webapp")
+        with chromium.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport={"width": 1200, "height": 1600}).new_page()
+            page.goto(url)
+            browser_sign_in(page, "ana", "not-her-password")
+            page.get_by_text("Wrong username or password.").wait_for(timeout=30_000)
+            browser_sign_in(page, "ana", "ana-long-password")
+            page.get_by_text("Signed in as").wait_for(timeout=30_000)
+            upload_named(page, shared_video("squat/kaggle_squat_18.mp4"), "Squat")
+            ana_job = page.url
+            assert "job=analyse-" in ana_job
+            page.reload()  # the session survives a reload (its cookie), and the job is still hers
+            page.wait_for_function("() => { const v = document.querySelector('video');"
+                                   " return v && v.readyState >= 2; }", timeout=60_000)
+            page.get_by_role("button", name="Sign out").click()
+            page.get_by_text("Signed out.").wait_for(timeout=30_000)
+            page.goto(ana_job)
+            page.get_by_label("Username").wait_for(timeout=60_000)  # signed out: the link asks for a sign-in
+            assert page.locator("video").count() == 0
+            browser_sign_in(page, "bo", "bo-long-password")
+            page.get_by_text("No such job").wait_for(timeout=60_000)
+            assert page.locator("video").count() == 0
+            page.screenshot(path=str(ARTIFACTS / "webapp-not-yours.png"), full_page=True)
+            page.get_by_role("link", name="History").click()
+            page.get_by_text("No workouts yet").wait_for(timeout=60_000)
+            browser.close()
+    finally:
+        services.stop_all()
+    log = services.log_text("webapp")
+    assert "Traceback" not in log and "ana-long-password" not in log and "not-her-password" not in log

@@ -118,6 +118,13 @@ def test_compose_topology_runs_without_docker(fresh_redis, s3_endpoint, postgres
         flower_port, web_port = free_port(), free_port()
         envs["flower"]["FITTRACK_FLOWER_PORT"] = str(flower_port)
         processes.start("flower", as_local_command(ours["flower"]["command"]), envs["flower"])
+        refused = subprocess.run(as_local_command(ours["webapp"]["command"]), env=envs["webapp"], cwd=ROOT,
+                                 capture_output=True, text=True, check=False, timeout=120)
+        assert refused.returncode == 2 and "has no account yet" in refused.stderr, "compose requires sign-in"
+        added = subprocess.run(as_local_command(["fittrack", "user", "add", "operator", "--password-stdin"]),
+                               input="a-long-password\n", env=envs["webapp"], cwd=ROOT, capture_output=True,
+                               text=True, check=False, timeout=120)
+        assert added.returncode == 0, added.stderr
         web_command = as_local_command(ours["webapp"]["command"])
         web_command[web_command.index("--port") + 1] = str(web_port)
         processes.start("webapp", web_command, envs["webapp"])

@@ -97,7 +97,8 @@ def sign_in_form(settings: Settings) -> None:
         return
     url = settings.resolved_database_url()
     try:
-        account = sign_in(url, name, password, st.context.ip_address or "unknown")
+        client = st.context.ip_address
+        account = sign_in(url, name, password, client if isinstance(client, str) and client else "unknown")
         token = start_session(url, account.id, settings.session_hours)
     except SignInRefused as refused:
         st.error(str(refused))
