@@ -79,9 +79,19 @@ def _cmd_db(args: argparse.Namespace) -> int:
 
 def _cmd_history(args: argparse.Namespace) -> int:
     from fittrack.history.export import history_lines, sets_table
-    from fittrack.history.reports import load_history
+    from fittrack.history.reports import EVERYONE, load_history
 
-    history = load_history(get_settings().resolved_database_url(), args.timezone)
+    url = get_settings().resolved_database_url()
+    owner: str | None = EVERYONE
+    if args.user:
+        from fittrack.accounts.users import find_user
+        from fittrack.errors import BadInputError
+
+        account = find_user(url, args.user)
+        if account is None:
+            raise BadInputError(args.user, "has no account", "see the names with `fittrack user list`")
+        owner = account.id
+    history = load_history(url, args.timezone, owner)
     if args.csv:
         sets_table(history).to_csv(args.csv, index=False)
         log.info("wrote %d workouts (%d sets) to %s", len(history.workouts), len(history.sets), args.csv)
@@ -106,6 +116,7 @@ def _add_history(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_cmd_db)
     parser = commands.add_parser("history", help="every analysed workout with its sets, and the weekly totals")
     parser.add_argument("--csv", metavar="FILE", help="write one row per set to FILE instead")
+    parser.add_argument("--user", metavar="NAME", help="only this account's workouts (default: everyone's)")
     parser.add_argument("--timezone", default="UTC", type=_timezone,
                         help="show times and weeks in this zone, e.g. Europe/Berlin (default UTC)")
     parser.set_defaults(handler=_cmd_history)

@@ -44,11 +44,15 @@ def test_add_list_passwd_and_remove_with_everything_of_that_person(tmp_path):
     ana, bo = find_user(url, "ana"), find_user(url, "bo")
     mine, _ = store_upload(store, "ana.mp4", b"\x00\x00\x00\x18ftypmp42", None, ana.id)
     theirs, _ = store_upload(store, "bo.mp4", b"\x00\x00\x00\x18ftypmp42", None, bo.id)
+    ana_facts, bo_facts = facts(mine, datetime(2026, 12, 1, tzinfo=UTC), owner_id=ana.id, name="ana.mp4"), \
+        facts(theirs, datetime(2026, 12, 2, tzinfo=UTC), owner_id=bo.id, name="bo.mp4")
     store.put_bytes(f"results/{mine}/result.json", b"{}")
     store.put_bytes(f"labels/{mine}/video.json", b'{"person_said": "push_up"}')  # what she said of it
-    record_workout(url, facts(mine, datetime(2026, 12, 1, tzinfo=UTC), owner_id=ana.id))
-    record_workout(url, facts(theirs, datetime(2026, 12, 2, tzinfo=UTC), owner_id=bo.id))
+    record_workout(url, ana_facts)
+    record_workout(url, bo_facts)
 
+    assert "ana.mp4" not in fittrack(home, "history", "--user", "bo").stdout
+    assert "bo.mp4" in fittrack(home, "history", "--user", "bo").stdout
     unconfirmed = fittrack(home, "user", "remove", "ana")
     assert unconfirmed.returncode == 2 and "--yes" in unconfirmed.stderr and find_user(url, "ana")
     assert fittrack(home, "user", "remove", "ana", "--yes").returncode == 0

@@ -69,8 +69,8 @@ OWNER_STATE = "page-owner"
 def page_owner() -> Owner:
     """The owner `app.main` found for this run (every page runs inside it)."""
     owner = st.session_state.get(OWNER_STATE)
-    if not isinstance(owner, Owner):
-        raise RuntimeError("a page ran without app.main checking who is signed in")
+    if not isinstance(owner, Owner):  # a bug of ours, never a person's doing: no page without a checked owner
+        raise TypeError("a page ran without app.main checking who is signed in")
     return owner
 
 

@@ -415,7 +415,7 @@ def page_body(api: Backend, owner: Owner) -> None:
         except ServiceUnavailable as error:
             st.error(str(error))
             return
-        if not yours:  # someone else's job answers exactly like one that never existed
+        if not yours or upload_id is None:  # someone else's job answers exactly like one that never existed
             st.error(NO_SUCH_JOB)
             return
         remember(job_id, f"job {upload_id[:8]}")

@@ -16,8 +16,7 @@ from celery import Celery
 from fittrack.errors import DatabaseError, FittrackError, NoModelError, StoreError
 from fittrack.history.database import upgrade_schema
 from fittrack.jobs.history import forget_upload
-from fittrack.jobs.uploads import upload_owner
-from fittrack.jobs.uploads import store_upload
+from fittrack.jobs.uploads import store_upload, upload_owner
 from fittrack.jobs.user_labels import UserLabel, record_label
 from fittrack.settings import Settings, get_settings, without_password
 from fittrack.storage.keys import upload_key
