@@ -55,6 +55,9 @@ class Settings(BaseSettings):
 
     model_key: str = Field("models/exercise.model", description="Store key of the trained model.")
 
+    live_ice_servers: str = Field(
+        "", description='Live page: WebRTC ICE servers as JSON, e.g. [{"urls": ["stun:stun.example.org:3478"]}]; '
+        "empty = none (localhost and a LAN need none).")
     single_user: bool | None = Field(
         None, description="1: no sign-in, one person's page; 0: sign-in required; unset: single-user only in the "
         "embedded mode while no account exists.")

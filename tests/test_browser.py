@@ -230,3 +230,57 @@ def test_accounts_in_chromium_keep_each_persons_jobs_and_history_apart(chromium,
         services.stop_all()
     log = services.log_text("webapp")
     assert "Traceback" not in log and "ana-long-password" not in log and "not-her-password" not in log
+
+
+LIVE_CLIP, LIVE_EXERCISE, LIVE_REPS = "push_up/kaggle_push-up_26.mp4", "Push up", 4  # tests/rep_truth.py
+
+
+def test_live_counts_a_fake_camera_set_and_stop_saves_it(chromium, tmp_path):
+    import requests
+
+    from fittrack.history.reports import load_history
+
+    from .fake_camera import camera_frames, write_y4m
+
+    camera = write_y4m(camera_frames(shared_video(LIVE_CLIP), still_s=8.0), tmp_path / "camera.y4m")
+    home = tmp_path / "home"
+    port = free_port()
+    services = ServiceProcesses(tmp_path)
+    try:
+        services.start("webapp", [sys.executable, "-m", "fittrack", "webapp", "--port", str(port),
+                                  "--address", "127.0.0.1"], service_env({}, home))
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: requests.get(f"{url}/_stcore/health", timeout=1).ok, 60, "the webapp")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with chromium.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={camera}"])
+            page = browser.new_context(viewport={"width": 1200, "height": 1800}).new_page()
+            page.goto(f"{url}/live")
+            page.locator("div[data-testid=stSelectbox]").filter(has_text="Which exercise?").click()
+            page.get_by_role("option", name=LIVE_EXERCISE, exact=True).click()
+            webrtc = page.frame_locator("iframe[title*='streamlit_webrtc']")
+            webrtc.get_by_role("button", name="START").click(timeout=60_000)
+            reps = page.locator("div[data-testid=stMetric]").filter(has_text="Reps").locator(
+                "div[data-testid=stMetricValue]")
+            analysed = page.get_by_text("frames analysed:")
+
+            def frames_analysed() -> int:
+                return int(analysed.inner_text().rsplit(":", 1)[1]) if analysed.count() else 0
+
+            wait_for(lambda: frames_analysed() >= 100, 120, "the clip to be played through (and held)")
+            counted = int(reps.inner_text())
+            page.screenshot(path=str(ARTIFACTS / "webapp-live.png"), full_page=True)
+            assert abs(counted - LIVE_REPS) <= 1, f"counted {counted} live, {LIVE_REPS} by eye"
+            webrtc.get_by_role("button", name="STOP").click()
+            page.get_by_text("Saved:").wait_for(timeout=60_000)
+            browser.close()
+        history = wait_for(lambda: [h for h in [load_history(f"sqlite:///{home / 'fittrack.sqlite'}")]
+                                    if not h.empty], 240, "the saved set's workout (drawn by the worker)")[0]
+        assert history.workouts["name"].str.startswith("Live set").all()
+        assert history.sets["exercise"].tolist() == ["push_up"]
+        assert abs(int(history.workouts["reps"].iloc[0]) - LIVE_REPS) <= 1
+    finally:
+        services.stop_all()
+    assert "Traceback" not in services.log_text("webapp")

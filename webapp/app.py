@@ -266,14 +266,17 @@ def show_result(api: Backend, result: AnalysisResult) -> None:
         ask_right(api, result)
     if result.notice:
         st.warning(result.notice)
-    video = api.read(keys.video)
+    video = api.read(keys.video) if api.store.exists(keys.video) else None  # a live set's is drawn after saving
     sets = [segment for segment in prediction.segments if segment.is_set] if prediction else []
     start_s = show_session(prediction.segments, sets) if prediction and len(prediction.segments) > 1 else 0.0
     if len(sets) > 1 and result.upload_id not in st.session_state.get("correcting", {}):
         ask_about_a_set(api, result, sets)
-    st.video(video, format="video/mp4", start_time=int(start_s))
     stem = name.rsplit(".", 1)[0]
-    st.download_button("Download annotated video", video, file_name=f"{stem}-annotated.mp4", mime="video/mp4")
+    if video is None:
+        st.info("The annotated video is still being drawn: reload this page in a moment.")
+    else:
+        st.video(video, format="video/mp4", start_time=int(start_s))
+        st.download_button("Download annotated video", video, file_name=f"{stem}-annotated.mp4", mime="video/mp4")
     csv = api.read(keys.csv)
     if prediction and prediction.timeline:
         timeline = prediction.timeline_frame()
@@ -447,6 +450,7 @@ def sign_in_page() -> None:
 
 
 HISTORY_SCRIPT = Path(__file__).with_name("history.py")
+LIVE_SCRIPT = Path(__file__).with_name("live.py")
 
 
 def main() -> None:
@@ -467,6 +471,7 @@ def main() -> None:
         account_sidebar(api.settings, owner)
         pages = st.navigation([
             st.Page(analyse_page, title="Analyse a video", icon=":material/videocam:", default=True),
+            st.Page(LIVE_SCRIPT, title="Live", icon=":material/photo_camera:", url_path="live"),
             st.Page(HISTORY_SCRIPT, title="History", icon=":material/history:", url_path="history")])
     try:
         pages.run()

@@ -111,21 +111,23 @@ def extract_video(
             on_progress(len(poses), max(expected, len(poses)))
     if on_progress:
         on_progress(len(poses), len(poses))
-    stacked = PoseSequence.stack(poses)
-    columns = build_columns(
-        video_id=video_id,
-        source=source or path.name,
-        label=label,
-        frame_indices=indices,
-        timestamps_ms=timestamps,
-        poses=stacked,
-        angles=compute_angles(stacked.world, stacked.visibility, visibility_threshold),
-        width=reader.info.width,
-        height=reader.info.height,
-    )
+    columns = columns_of_poses(poses, indices, timestamps, video_id=video_id, source=source or path.name,
+                               label=label, width=reader.info.width, height=reader.info.height,
+                               visibility_threshold=visibility_threshold)
     rows = rows_from_columns(columns)
     log.debug("extracted %s: %d frames, %d with a person", path, len(rows), int(rows["detected"].sum()))
     return Extraction(rows=rows, info=reader.info, columns=columns)
+
+
+def columns_of_poses(poses: list[PoseLandmarks | None], indices: list[int], timestamps: list[int], *,
+                     video_id: str, source: str, label: str | None, width: int, height: int,
+                     visibility_threshold: float) -> Columns:
+    """The angle table of a run of per-frame poses: what a file's extraction and the live camera both build."""
+    stacked = PoseSequence.stack(poses)
+    return build_columns(video_id=video_id, source=source, label=label, frame_indices=indices,
+                         timestamps_ms=timestamps, poses=stacked,
+                         angles=compute_angles(stacked.world, stacked.visibility, visibility_threshold),
+                         width=width, height=height)
 
 
 def recompute_angles(rows: pd.DataFrame, source: str = "world", visibility_threshold: float = 0.5) -> pd.DataFrame:
