@@ -160,11 +160,15 @@ def live_page() -> None:
         return processor
 
     context = webrtc_streamer(
-        key=f"live-{choice}", mode=WebRtcMode.SENDRECV, video_processor_factory=factory, async_processing=True,
+        key="live", mode=WebRtcMode.SENDRECV, video_processor_factory=factory, async_processing=True,
         rtc_configuration={"iceServers": ice_servers(settings)},
         media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False})
     st.caption(CAMERA_HELP)
     processor = sessions.get("current")
+    if processor is not None and exercise is not None and processor.live.state.exercise != exercise \
+            and st.session_state.get("live-chosen") != choice:
+        processor.live.name(exercise)  # chosen while the camera runs: counting follows the new choice
+    st.session_state["live-chosen"] = choice
     if context.state.playing:
         st.session_state.pop("live-saved", None)
         st.session_state["live-playing"] = True
