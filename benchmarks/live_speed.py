@@ -51,15 +51,15 @@ def speed(model_path: Path, frames) -> tuple[float, float, float]:
 def counts(clip: Path, exercise: str, folder: Path) -> tuple[int, int]:
     from fittrack.movement.live import LiveSet
     from fittrack.pose.estimator import PoseEstimator
+    from fittrack.pose.video import VideoReader
     from tests.fake_camera import FPS, camera_frames, write_mp4
 
-    frames = camera_frames(clip)
-    with PoseEstimator() as estimator:
-        live = LiveSet(estimator, exercise=exercise)
-        for i, rgb in enumerate(frames):
-            live.offer(rgb, round(i * 1000 / FPS))
+    video = write_mp4(camera_frames(clip), folder / "camera.mp4")
+    with PoseEstimator() as estimator:  # the very pixels `predict` decodes, offered as a camera's frames
+        live = LiveSet(estimator, exercise=exercise, sample_fps=FPS)
+        for frame in VideoReader(video, sample_fps=FPS):
+            live.offer(frame.rgb, frame.timestamp_ms)
         live_reps = live.finish().reps
-    video = write_mp4(frames, folder / "camera.mp4")
     shown = subprocess.run([sys.executable, "-m", "fittrack", "predict", str(video), "--exercise", exercise,
                             "--json"], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     import json

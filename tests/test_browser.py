@@ -260,6 +260,7 @@ def test_live_counts_a_fake_camera_set_and_stop_saves_it(chromium, tmp_path):
             page.goto(f"{url}/live")
             page.locator("div[data-testid=stSelectbox]").filter(has_text="Which exercise?").click()
             page.get_by_role("option", name=LIVE_EXERCISE, exact=True).click()
+            page.get_by_text("allow camera access for this page").wait_for(timeout=30_000)  # said before it starts
             webrtc = page.frame_locator("iframe[title*='streamlit_webrtc']")
             webrtc.get_by_role("button", name="START").click(timeout=60_000)
             reps = page.locator("div[data-testid=stMetric]").filter(has_text="Reps").locator(

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from fittrack.errors import DatabaseError
 from fittrack.history.database import session
 from fittrack.history.schema import RECORDED_BY_PERSON, Rep, RepCue, Rest, Workout, WorkoutSet
 from fittrack.labels import EXERCISES
@@ -59,8 +60,9 @@ def record_workout(url: str, facts: WorkoutFacts) -> int:
     except IntegrityError:  # the same job, delivered twice at once: the other delivery wrote it
         with session(url) as db:
             found = db.scalar(select(Workout.id).where(Workout.job_id == facts.job_id))
-        if found is None:
-            raise
+        if found is None:  # not a second delivery: the one foreign key, the upload's owner, is gone
+            raise DatabaseError(f"the workout of upload {facts.upload_id} names an owner who has no account "
+                                "(removed meanwhile?); its upload is removed with that account") from None
         return found
 
 
