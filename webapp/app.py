@@ -1,6 +1,7 @@
 """The fittrack page: upload a video, follow its job, watch the annotated result.
 
-Run with `fittrack webapp`. The page never analyses video itself: an upload
+Run with `fittrack webapp`. The page never analyses an uploaded video itself (only the Live page's camera
+frames, which cannot wait for a queue: webapp/live.py): an upload
 becomes a job for the workers, and the page polls its state in a fragment,
 so a slow video never freezes the page and many people can use it at once.
 The job id lives in the URL (`?job=...`), so a refresh or a shared link
