@@ -40,6 +40,7 @@ from webapp.accounts import (
     still_signed_in,
 )
 from webapp.backend import Backend, ServiceUnavailable, backend
+from webapp.deleting import deleted_after_confirmation
 from workers.jobs import NO_SUCH_JOB, JobStatus, analysis_job_id, upload_of_job
 
 log = logging.getLogger("webapp")
@@ -308,20 +309,13 @@ def show_result(api: Backend, result: AnalysisResult) -> None:
 
 def offer_delete(api: Backend, upload_id: str) -> None:
     """Your video is yours: one click (and a confirmation) removes it with everything made from it."""
-    with st.expander("Delete this video"):
-        st.caption("Removes the video you uploaded, its annotated copy, its angle rows and what you said about it.")
-        sure = st.checkbox("Yes, delete it for good", key=f"delete-sure-{upload_id}")
-        if st.button("Delete", key=f"delete-{upload_id}", disabled=not sure):
-            try:
-                api.delete(upload_id)
-            except ServiceUnavailable as error:
-                st.error(str(error))
-                return
-            jobs = st.session_state.get("jobs", [])
-            st.session_state["jobs"] = [(j, n) for j, n in jobs if upload_of_job(j) != upload_id]
-            st.query_params.clear()
-            st.session_state["deleted"] = True
-            st.rerun()
+    if deleted_after_confirmation(api, upload_id, "Delete this video", "Removes the video you uploaded, its "
+                                  "annotated copy, its angle rows, its workout and what you said about it.", "delete"):
+        jobs = st.session_state.get("jobs", [])
+        st.session_state["jobs"] = [(j, n) for j, n in jobs if upload_of_job(j) != upload_id]
+        st.query_params.clear()
+        st.session_state["deleted"] = True
+        st.rerun()
 
 
 def cue_sentence(cues) -> str:

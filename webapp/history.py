@@ -23,6 +23,7 @@ from fittrack.labels import display_name
 from fittrack.storage.keys import ResultKeys
 from webapp.accounts import page_owner
 from webapp.backend import Backend, ServiceUnavailable, backend
+from webapp.deleting import deleted_after_confirmation
 from workers.jobs import analysis_job_id
 
 log = logging.getLogger("webapp.history")
@@ -171,19 +172,12 @@ def edit_date(api: Backend, upload_id: str, current: pd.Timestamp) -> None:
 
 
 def delete_workout(api: Backend, upload_id: str) -> None:
-    with st.expander("Delete this workout"):
-        st.caption("Removes the workout, the video you uploaded, its annotated copy, its angle rows and what "
-                   "you said about it.")
-        sure = st.checkbox("Yes, delete it for good", key=f"history-delete-sure-{upload_id}")
-        if st.button("Delete", key=f"history-delete-{upload_id}", disabled=not sure):
-            try:
-                api.delete(upload_id)
-            except ServiceUnavailable as error:
-                st.error(str(error))
-                return
-            st.session_state.pop("open-workout", None)
-            st.session_state["history-said"] = "Deleted: the workout and its video are gone."
-            st.rerun()
+    if deleted_after_confirmation(api, upload_id, "Delete this workout", "Removes the workout, the video you "
+                                  "uploaded, its annotated copy, its angle rows and what you said about it.",
+                                  "history-delete"):
+        st.session_state.pop("open-workout", None)
+        st.session_state["history-said"] = "Deleted: the workout and its video are gone."
+        st.rerun()
 
 
 def page() -> None:

@@ -10,6 +10,7 @@ whose upload was deleted while the job ran is removed again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from fittrack.history.schema import RECORDED_FROM_UPLOAD, RECORDED_FROM_VIDEO
@@ -41,27 +42,24 @@ def uploaded_at(store: Store, key: str) -> datetime:
 
 def record_analysis(database_url: str, store: Store, result: AnalysisResult, job_id: str) -> int | None:
     """The upload's workout, once per job; None (and nothing kept) when the upload was deleted meanwhile."""
-    if not store.exists(upload_key(result.upload_id)):
-        delete_workout(database_url, result.upload_id)
-        return None
-    workout_id = record_workout(database_url, facts_of(store, result, job_id))
-    return _kept_unless_deleted(database_url, store, result.upload_id, workout_id)
+    return _written_while_the_upload_exists(database_url, store, result, job_id, record_workout)
 
 
 def record_correction(database_url: str, store: Store, result: AnalysisResult, job_id: str) -> int | None:
     """The corrected answer replaces the workout's sets, reps and rests; its date stays."""
-    if not store.exists(upload_key(result.upload_id)):
-        delete_workout(database_url, result.upload_id)
-        return None
-    workout_id = replace_answer(database_url, facts_of(store, result, job_id))
-    return _kept_unless_deleted(database_url, store, result.upload_id, workout_id)
+    return _written_while_the_upload_exists(database_url, store, result, job_id, replace_answer)
 
 
-def _kept_unless_deleted(database_url: str, store: Store, upload_id: str, workout_id: int) -> int | None:
-    if store.exists(upload_key(upload_id)):
-        return workout_id
-    log.info("upload %s was deleted while its workout was written; the workout goes too", upload_id)
-    delete_workout(database_url, upload_id)
+def _written_while_the_upload_exists(database_url: str, store: Store, result: AnalysisResult, job_id: str,
+                                     write: Callable[[str, WorkoutFacts], int]) -> int | None:
+    """`write`s the workout unless the upload is gone, and removes it again if the upload went meanwhile."""
+    key = upload_key(result.upload_id)
+    if store.exists(key):
+        workout_id = write(database_url, facts_of(store, result, job_id))
+        if store.exists(key):
+            return workout_id
+        log.info("upload %s was deleted while its workout was written; the workout goes too", result.upload_id)
+    delete_workout(database_url, result.upload_id)
     return None
 
 
