@@ -27,7 +27,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, Operationa
 from sqlalchemy.orm import Session, sessionmaker
 
 from fittrack.errors import DatabaseError, DatabaseUnavailable
-from fittrack.settings import Settings, without_password
+from fittrack.settings import without_password
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,3 @@ def session(url: str) -> Iterator[Session]:
 
 def _is_connection_problem(error: DBAPIError) -> bool:
     return bool(error.connection_invalidated) or isinstance(error, OperationalError)
-
-
-def database_url(settings: Settings) -> str:
-    return settings.resolved_database_url()

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from fittrack.errors import DatabaseError
@@ -97,12 +97,6 @@ def set_recorded_at(url: str, upload_id: str, when: datetime) -> None:
         if workout is not None:
             workout.recorded_at = _utc(when)
             workout.recorded_from = RECORDED_BY_PERSON
-
-
-def forget_all(url: str) -> None:
-    """Every workout gone (tests and benchmarks start from an empty history)."""
-    with session(url) as db:
-        db.execute(delete(Workout))
 
 
 def _fill(workout: Workout, prediction: PredictionSummary | None, duration_s: float) -> None:
