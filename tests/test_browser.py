@@ -33,21 +33,27 @@ def chromium():
     return playwright
 
 
-def test_upload_in_chromium_plays_the_annotated_video(chromium, tmp_path):
+def started_webapp(services: ServiceProcesses, env: dict[str, str], *options: str) -> str:
+    """`fittrack webapp` as a person starts it, on a free port; its address once the page answers."""
     import requests
 
+    port = free_port()
+    services.start("webapp", [sys.executable, "-m", "fittrack", "webapp", "--port", str(port),
+                              "--address", "127.0.0.1", *options], env)
+    url = f"http://127.0.0.1:{port}"
+    wait_for(lambda: requests.get(f"{url}/_stcore/health", timeout=1).ok, 60, "the webapp")
+    return url
+
+
+def test_upload_in_chromium_plays_the_annotated_video(chromium, tmp_path):
     home = tmp_path / "home"
     settings = Settings(home=home)
     store_synthetic_model(LocalStore(home / "store"), settings.model_key)
     env = service_env({"FITTRACK_SAMPLE_FPS": "10"}, home)
-    port = free_port()
     services = ServiceProcesses(tmp_path)
     try:
         # One command, as the README gives it: in the embedded mode the page brings its own worker.
-        services.start("webapp", [sys.executable, "-m", "fittrack", "webapp", "--port", str(port),
-                                  "--address", "127.0.0.1"], env)
-        url = f"http://127.0.0.1:{port}"
-        wait_for(lambda: requests.get(f"{url}/_stcore/health", timeout=1).ok, 60, "the webapp")
+        url = started_webapp(services, env)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         with chromium.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -100,16 +106,10 @@ LEAKS = ("Traceback", 'File "', "/work/", "site-packages", "Error:", "KeyError",
 
 
 def test_hostile_job_values_in_the_address_say_no_such_job_and_leak_nothing(chromium, tmp_path):
-    import requests
-
     home = tmp_path / "home"
-    port = free_port()
     services = ServiceProcesses(tmp_path)
     try:
-        services.start("webapp", [sys.executable, "-m", "fittrack", "webapp", "--port", str(port),
-                                  "--address", "127.0.0.1", "--no-worker"], service_env({}, home))
-        url = f"http://127.0.0.1:{port}"
-        wait_for(lambda: requests.get(f"{url}/_stcore/health", timeout=1).ok, 60, "the webapp")
+        url = started_webapp(services, service_env({}, home), "--no-worker")
         with chromium.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
@@ -138,16 +138,10 @@ def upload_named(page, video, exercise: str) -> None:
 
 
 def test_two_uploads_then_the_history_page_shows_both_workouts_and_the_weekly_chart(chromium, tmp_path):
-    import requests
-
     home = tmp_path / "home"
-    port = free_port()
     services = ServiceProcesses(tmp_path)
     try:
-        services.start("webapp", [sys.executable, "-m", "fittrack", "webapp", "--port", str(port),
-                                  "--address", "127.0.0.1"], service_env({"FITTRACK_SAMPLE_FPS": "10"}, home))
-        url = f"http://127.0.0.1:{port}"
-        wait_for(lambda: requests.get(f"{url}/_stcore/health", timeout=1).ok, 60, "the webapp")
+        url = started_webapp(services, service_env({"FITTRACK_SAMPLE_FPS": "10"}, home))
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         with chromium.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -184,8 +178,6 @@ def browser_sign_in(page, name: str, password: str) -> None:
 
 
 def test_accounts_in_chromium_keep_each_persons_jobs_and_history_apart(chromium, tmp_path):
-    import requests
-
     home = tmp_path / "home"
     services = ServiceProcesses(tmp_path)
     env = service_env({"FITTRACK_SAMPLE_FPS": "10"}, home)
@@ -194,12 +186,8 @@ def test_accounts_in_chromium_keep_each_persons_jobs_and_history_apart(chromium,
 
         subprocess.run([sys.executable, "-m", "fittrack", "user", "add", name, "--password-stdin"], env=env,
                        input=f"{password}\n", text=True, check=True, capture_output=True, timeout=120, cwd=ROOT)
-    port = free_port()
     try:
-        services.start("webapp", [sys.executable, "-m", "fittrack", "webapp", "--port", str(port),
-                                  "--address", "127.0.0.1"], env)
-        url = f"http://127.0.0.1:{port}"
-        wait_for(lambda: requests.get(f"{url}/_stcore/health", timeout=1).ok, 60, "the webapp")
+        url = started_webapp(services, env)
         with chromium.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_context(viewport={"width": 1200, "height": 1600}).new_page()
@@ -236,21 +224,15 @@ LIVE_CLIP, LIVE_EXERCISE, LIVE_REPS = "push_up/kaggle_push-up_26.mp4", "Push up"
 
 
 def test_live_counts_a_fake_camera_set_and_stop_saves_it(chromium, tmp_path):
-    import requests
-
     from fittrack.history.reports import load_history
 
     from .fake_camera import camera_frames, write_y4m
 
     camera = write_y4m(camera_frames(shared_video(LIVE_CLIP), still_s=8.0), tmp_path / "camera.y4m")
     home = tmp_path / "home"
-    port = free_port()
     services = ServiceProcesses(tmp_path)
     try:
-        services.start("webapp", [sys.executable, "-m", "fittrack", "webapp", "--port", str(port),
-                                  "--address", "127.0.0.1"], service_env({}, home))
-        url = f"http://127.0.0.1:{port}"
-        wait_for(lambda: requests.get(f"{url}/_stcore/health", timeout=1).ok, 60, "the webapp")
+        url = started_webapp(services, service_env({}, home))
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         with chromium.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=[

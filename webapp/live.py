@@ -90,12 +90,17 @@ def ice_servers(settings: Settings) -> list[dict]:
 
 
 def live_model(api: Backend) -> tuple[ExerciseModel, str] | None:
-    """The trained model, for "Recognise it"; None when there is none yet."""
+    """The trained model, for "Recognise it"; None when there is none yet. Loaded again only after a retrain."""
     info = api.store.head(api.settings.model_key)
     if info is None:
         return None
-    model, sha = model_from_store(api.store, api.settings.model_key)
-    return model, sha
+    return _loaded_model(api, info.metadata.get("sha256", ""))
+
+
+@st.cache_resource(max_entries=1, hash_funcs={Backend: id})
+def _loaded_model(api: Backend, sha256: str) -> tuple[ExerciseModel, str]:
+    """One copy per page process, keyed by the sha the trainer recorded (checked again on loading)."""
+    return model_from_store(api.store, api.settings.model_key)
 
 
 def show_state(processor: LiveProcessor | None) -> None:

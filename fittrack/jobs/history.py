@@ -16,28 +16,27 @@ from datetime import UTC, datetime
 from fittrack.history.schema import RECORDED_FROM_UPLOAD, RECORDED_FROM_VIDEO
 from fittrack.history.workouts import WorkoutFacts, delete_workout, record_workout, replace_answer
 from fittrack.jobs.analysis import AnalysisResult
-from fittrack.jobs.uploads import stored_display_name, upload_owner
+from fittrack.jobs.uploads import OWNER_METADATA, display_name_of
 from fittrack.pose.recorded_time import parse_time
 from fittrack.storage.keys import upload_key
-from fittrack.storage.store import Store, delete_upload
+from fittrack.storage.store import ObjectInfo, Store, delete_upload
 
 log = logging.getLogger(__name__)
 
 
 def facts_of(store: Store, result: AnalysisResult, job_id: str) -> WorkoutFacts:
-    """The workout an analysis result describes: filmed when the video says, else when it was uploaded."""
+    """The workout an analysis result describes: filmed when the video says, else when it was uploaded.
+
+    The upload's name, owner and upload time come from one read of its metadata (one request on S3).
+    """
+    metadata = (store.head(result.video_key) or ObjectInfo(result.video_key, 0, {})).metadata
     filmed = parse_time(result.recorded_at)
-    when, source = (filmed, RECORDED_FROM_VIDEO) if filmed else (uploaded_at(store, result.video_key),
-                                                                  RECORDED_FROM_UPLOAD)
-    return WorkoutFacts(job_id=job_id, upload_id=result.upload_id, name=stored_display_name(store, result.video_key),
+    stamp = metadata.get("uploaded-at", "")
+    uploaded = datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else datetime.now(UTC)
+    when, source = (filmed, RECORDED_FROM_VIDEO) if filmed else (uploaded, RECORDED_FROM_UPLOAD)
+    return WorkoutFacts(job_id=job_id, upload_id=result.upload_id, name=display_name_of(metadata),
                         recorded_at=when, recorded_from=source, duration_s=result.duration_s,
-                        prediction=result.prediction, owner_id=upload_owner(store, result.video_key)[1])
-
-
-def uploaded_at(store: Store, key: str) -> datetime:
-    info = store.head(key)
-    stamp = info.metadata.get("uploaded-at", "") if info else ""
-    return datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else datetime.now(UTC)
+                        prediction=result.prediction, owner_id=metadata.get(OWNER_METADATA))
 
 
 def record_analysis(database_url: str, store: Store, result: AnalysisResult, job_id: str) -> int | None:

@@ -84,4 +84,9 @@ def upload_owner(store: Store, key: str) -> tuple[bool, str | None]:
 
 def stored_display_name(store: Store, key: str) -> str:
     info = store.head(key)
-    return urllib.parse.unquote(info.metadata.get("display-name", "")) if info else ""
+    return display_name_of(info.metadata) if info else ""
+
+
+def display_name_of(metadata: dict[str, str]) -> str:
+    """The file name a person gave, from an upload's store metadata ("" when none was kept)."""
+    return urllib.parse.unquote(metadata.get("display-name", ""))

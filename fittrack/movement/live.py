@@ -189,11 +189,13 @@ class LiveSet:
     def draw(self, rgb: np.ndarray) -> np.ndarray:
         """The frame with the latest skeleton, the count, the phase and the cue drawn on it (a copy)."""
         image = rgb.copy()
-        with self._lock:
-            rows = self._rows_locked() if self._poses.poses else None
-        if rows is not None and len(rows):
-            latest = frame_poses(rows.iloc[-1:], self._visibility)
-            for pose in latest.values():
+        with self._lock:  # the latest frame's row alone: the whole table is rebuilt only to recount
+            latest = rows_from_columns(columns_of_poses(
+                self._poses.poses[-1:], self._poses.indices[-1:], self._poses.timestamps[-1:], video_id="live",
+                source="live camera", label=None, width=self._size[0], height=self._size[1],
+                visibility_threshold=self._visibility)) if self._poses.poses else None
+        if latest is not None:
+            for pose in frame_poses(latest, self._visibility).values():
                 draw_pose(image, pose)
         state = self.state
         lines = [state.headline(), f"processed {state.processed_fps:.0f} frames/s"]
