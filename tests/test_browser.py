@@ -228,7 +228,8 @@ def test_live_counts_a_fake_camera_set_and_stop_saves_it(chromium, tmp_path):
 
     from .fake_camera import camera_frames, write_y4m
 
-    camera = write_y4m(camera_frames(shared_video(LIVE_CLIP), still_s=8.0), tmp_path / "camera.y4m")
+    # Held still 30 s after the clip: Chromium loops the file, and no loop may come before the count is read.
+    camera = write_y4m(camera_frames(shared_video(LIVE_CLIP), still_s=30.0), tmp_path / "camera.y4m")
     home = tmp_path / "home"
     services = ServiceProcesses(tmp_path)
     try:
